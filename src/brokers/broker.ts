@@ -1,0 +1,105 @@
+/** What a broker can do beyond the core contract; checked when an app starts. */
+export interface BrokerCapabilities {
+  /** Holds messages until a given time (countdown/eta) without a lease. */
+  delay: boolean;
+  /** Orders a queue by priority 0 (default) to 9 (first). */
+  priorities: boolean;
+  /** Several processes may share the broker. */
+  shared: boolean;
+}
+
+/** One message to publish. The broker reads only these fields, never the body. */
+export interface OutgoingMessage {
+  id: string;
+  queue: string;
+  body: Uint8Array;
+  /** 0 (default) to 9; higher is delivered first. */
+  priority?: number;
+  /** Epoch ms before which the message is not delivered. */
+  availableAt?: number;
+}
+
+/** A reserved message: held by one consumer until acked, nacked or its lease runs out. */
+export interface Delivery {
+  id: string;
+  queue: string;
+  body: Uint8Array;
+  priority: number;
+  /** How many times the message has been reserved, this one included. */
+  deliveryCount: number;
+  /** Identifies this reservation: ack and nack with an outdated receipt change nothing. */
+  receipt: string;
+}
+
+export interface ReserveOptions {
+  /** Most messages to return. */
+  max: number;
+  /** How long the reservation holds before the message is delivered again. */
+  leaseMs: number;
+  /** How long to wait for a message when none is ready; 0 returns at once. */
+  waitMs?: number;
+  /** Ends the wait early. */
+  signal?: AbortSignal;
+}
+
+export type NackOptions =
+  | { retryAt: number; body?: Uint8Array }
+  | { deadLetter: true; reason: string; body?: Uint8Array };
+
+export interface QueueStats {
+  queue: string;
+  ready: number;
+  reserved: number;
+  delayed: number;
+  dead: number;
+}
+
+/** A message in the dead-letter queue with why it is there. */
+export interface DeadLetter {
+  id: string;
+  queue: string;
+  body: Uint8Array;
+  reason: string;
+  /** Epoch ms. */
+  failedAt: number;
+}
+
+export interface DeadLetterQuery {
+  queue?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * The contract every broker implements, in queue terms only. All operations that change
+ * state are atomic inside the adapter.
+ */
+export interface Broker {
+  readonly capabilities: BrokerCapabilities;
+  /** Opens connections or files; idempotent. */
+  connect(): Promise<void>;
+  /** Releases resources. `force` skips waiting for in-flight operations. */
+  close(options?: { force?: boolean }): Promise<void>;
+  /** Publishes messages atomically as one batch. */
+  enqueue(messages: OutgoingMessage[]): Promise<void>;
+  /** Reserves up to `max` ready messages, taking queues in the given order, highest priority first. */
+  reserve(queues: string[], options: ReserveOptions): Promise<Delivery[]>;
+  /** Removes finished messages; returns how many were still held by these receipts. */
+  ack(deliveries: Delivery[]): Promise<number>;
+  /** Returns a message for a later attempt, or moves it to the dead-letter queue. */
+  nack(delivery: Delivery, options: NackOptions): Promise<boolean>;
+  /** Pushes the lease of each delivery `ms` into the future; returns how many were still held. */
+  extendLease(deliveries: Delivery[], ms: number): Promise<number>;
+  /** Counts by state for one queue. */
+  stats(queue: string): Promise<QueueStats>;
+  /** Names of queues that hold messages or dead letters. */
+  queues(): Promise<string[]>;
+  /** Removes ready and delayed messages of a queue; returns how many. */
+  purge(queue: string): Promise<number>;
+  /** Lists dead letters, oldest first. */
+  listDeadLetters(query?: DeadLetterQuery): Promise<DeadLetter[]>;
+  /** Moves dead letters back to their queues (all of them when `ids` is absent); returns how many. */
+  requeueDeadLetters(ids?: string[]): Promise<number>;
+  /** Deletes dead letters (all of them, or those of one queue); returns how many. */
+  purgeDeadLetters(queue?: string): Promise<number>;
+}

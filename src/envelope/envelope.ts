@@ -1,0 +1,84 @@
+import { MalformedMessage } from '../errors/errors.ts';
+
+/**
+ * The message a task travels in. Every field maps one to one onto Celery's protocol v2
+ * (id, task, args, kwargs, eta, expires, retries, timelimit, root_id, parent_id, group,
+ * callbacks, errbacks), so interop needs no change here. Unknown fields are preserved.
+ */
+export interface Envelope {
+  v: 1;
+  id: string;
+  task: string;
+  args: unknown[];
+  kwargs?: Record<string, unknown>;
+  queue: string;
+  priority?: number;
+  /** ISO 8601 time before which the task must not start. */
+  eta?: string;
+  /** ISO 8601 time after which the task must not start. */
+  expires?: string;
+  retries: number;
+  /** [soft, hard] limits in seconds, as Celery carries them. */
+  timelimit?: [number | null, number | null];
+  rootId: string;
+  parentId?: string | null;
+  groupId?: string;
+  headers?: Record<string, unknown>;
+  links?: unknown[];
+  errbacks?: unknown[];
+  [extra: string]: unknown;
+}
+
+export const ENVELOPE_VERSION = 1;
+
+/** Checks a decoded value field by field; throws MalformedMessage naming the first bad field. */
+export function validateEnvelope(value: unknown): Envelope {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new MalformedMessage('expected an object');
+  }
+  const v = value as Record<string, unknown>;
+  requireString(v, 'id');
+  requireString(v, 'task');
+  requireString(v, 'queue');
+  requireString(v, 'rootId');
+  if (!Array.isArray(v.args)) throw new MalformedMessage('field "args" must be an array');
+  if (typeof v.v !== 'number') throw new MalformedMessage('field "v" must be a number');
+  if (!Number.isInteger(v.retries) || (v.retries as number) < 0) {
+    throw new MalformedMessage('field "retries" must be a non-negative integer');
+  }
+  if (v.kwargs !== undefined && !isPlainObject(v.kwargs)) {
+    throw new MalformedMessage('field "kwargs" must be an object');
+  }
+  if (v.priority !== undefined && !isPriority(v.priority)) {
+    throw new MalformedMessage('field "priority" must be an integer from 0 to 9');
+  }
+  optionalDate(v, 'eta');
+  optionalDate(v, 'expires');
+  if (v.headers !== undefined && !isPlainObject(v.headers)) {
+    throw new MalformedMessage('field "headers" must be an object');
+  }
+  return v as Envelope;
+}
+
+/** True for the integers 0 to 9. */
+export function isPriority(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 9;
+}
+
+function requireString(v: Record<string, unknown>, key: string): void {
+  if (typeof v[key] !== 'string' || v[key] === '') {
+    throw new MalformedMessage(`field "${key}" must be a non-empty string`);
+  }
+}
+
+function optionalDate(v: Record<string, unknown>, key: string): void {
+  const value = v[key];
+  if (value === undefined || value === null) return;
+  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+    throw new MalformedMessage(`field "${key}" must be an ISO 8601 date`);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
