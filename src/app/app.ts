@@ -1,0 +1,229 @@
+import type { Logger } from 'pino';
+import type { ResultBackend } from '../backends/backend.ts';
+import { backendFromUrl } from '../backends/resolve-backend.ts';
+import type { Broker } from '../brokers/broker.ts';
+import { brokerFromUrl, DEFAULT_BROKER_URL, redactUrl } from '../brokers/resolve-broker.ts';
+import {
+  type AppConfig,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_QUEUE,
+  DEFAULT_RESULT_TTL,
+} from '../config/app-config.ts';
+import {
+  applyEnvOverrides,
+  validateAppConfig,
+  validateTaskOptions,
+} from '../config/validate-config.ts';
+import type { Envelope } from '../envelope/envelope.ts';
+import { PayloadTooLarge } from '../errors/errors.ts';
+import { createLogger } from '../logging/logger.ts';
+import { compose, type Middleware } from '../middleware/middleware.ts';
+import { resultLayer } from '../middleware/result-layer.ts';
+import { retryLayer } from '../middleware/retry-layer.ts';
+import { timeLimitLayer } from '../middleware/time-limit-layer.ts';
+import { AsyncResult, type ResultSource } from '../result/async-result.ts';
+import { jsonSerializer } from '../serializers/json.ts';
+import type { Serializer } from '../serializers/serializer.ts';
+import type { SendOptions, TaskOptions } from '../task/options.ts';
+import { TaskRegistry } from '../task/registry.ts';
+import { resolveTaskOptions } from '../task/resolve-options.ts';
+import { invokeHandler, type Pipeline, runAttempt } from '../task/run-attempt.ts';
+import { parseDuration } from '../time/duration.ts';
+import { Worker, type WorkerOptions } from '../worker/worker.ts';
+import { buildEnvelope } from './build-envelope.ts';
+import { runEagerly } from './eager.ts';
+import { Router } from './routing.ts';
+import { createTaskHandle, type Task, type TaskHandler } from './task-handle.ts';
+
+const inlinePipeline = compose([timeLimitLayer], invokeHandler);
+
+/** Creates an app: validates the config (with CELERIAC_* overrides); connects nothing yet. */
+export function createApp(config: AppConfig = {}, env: NodeJS.ProcessEnv = process.env): App {
+  validateAppConfig(config);
+  const merged = applyEnvOverrides(config, env);
+  validateAppConfig(merged);
+  return new App(merged);
+}
+
+/** Binds a task registry to a broker, an optional result backend and middleware. */
+export class App {
+  readonly config: AppConfig;
+  readonly registry = new TaskRegistry();
+  readonly broker: Broker;
+  readonly backend: ResultBackend | undefined;
+  readonly serializer: Serializer;
+  readonly log: Logger;
+  readonly brokerLabel: string;
+  private readonly router: Router;
+  private readonly middleware: Middleware[] = [];
+  private pipelineCache: Pipeline | undefined;
+  private connecting: Promise<void> | undefined;
+
+  /** Use `createApp`, which validates the config first. */
+  constructor(config: AppConfig) {
+    this.config = config;
+    this.log =
+      config.logger ??
+      createLogger(config.logLevel ?? 'info', {
+        pretty: config.logFormat === undefined ? undefined : config.logFormat === 'pretty',
+      });
+    const brokerUrl = config.broker ?? DEFAULT_BROKER_URL;
+    this.broker = typeof brokerUrl === 'string' ? brokerFromUrl(brokerUrl) : brokerUrl;
+    this.brokerLabel =
+      typeof brokerUrl === 'string' ? redactUrl(brokerUrl) : brokerUrl.constructor.name;
+    const backend = config.backend;
+    this.backend = typeof backend === 'string' ? backendFromUrl(backend) : backend;
+    this.serializer = config.serializer ?? jsonSerializer;
+    this.router = new Router(config.routes);
+  }
+
+  /** Registers a task; the handler's argument and return types flow to the handle. */
+  task<A extends unknown[], R>(name: string, handler: TaskHandler<A, R>): Task<A, Awaited<R>>;
+  task<A extends unknown[], R>(
+    name: string,
+    options: TaskOptions,
+    handler: TaskHandler<A, R>,
+  ): Task<A, Awaited<R>>;
+  task<A extends unknown[], R>(
+    name: string,
+    optionsOrHandler: TaskOptions | TaskHandler<A, R>,
+    maybeHandler?: TaskHandler<A, R>,
+  ): Task<A, Awaited<R>> {
+    const options = typeof optionsOrHandler === 'function' ? {} : optionsOrHandler;
+    const handler = typeof optionsOrHandler === 'function' ? optionsOrHandler : maybeHandler;
+    if (typeof handler !== 'function')
+      throw new TypeError(`task "${name}" needs a handler function`);
+    validateTaskOptions(options, `task "${name}"`);
+    const resolved = resolveTaskOptions(
+      options,
+      this.config.taskDefaults ?? {},
+      this.config.ignoreResult ?? false,
+    );
+    this.registry.add({ name, options: resolved, handler: handler as never });
+    return createTaskHandle<A, Awaited<R>>(name, this);
+  }
+
+  /** Adds an execution middleware, inside retries and result storage, outside time limits. */
+  use(middleware: Middleware): this {
+    this.middleware.push(middleware);
+    this.pipelineCache = undefined;
+    return this;
+  }
+
+  /** Sends a task by name, for producers that do not import its handler (Celery's send_task). */
+  sendTask<R = unknown>(
+    name: string,
+    args: unknown[] = [],
+    options: SendOptions = {},
+  ): Promise<AsyncResult<R>> {
+    return this.send(name, args, options) as Promise<AsyncResult<R>>;
+  }
+
+  /** Sends one task; resolves once the broker stored it (or, in eager mode, once it ran). */
+  async send(name: string, args: unknown[], options: SendOptions): Promise<AsyncResult<unknown>> {
+    const task = this.registry.find(name);
+    const envelope = buildEnvelope(name, args, options, task?.options, this);
+    if (this.config.eager) {
+      const record = await runEagerly(this, this.registry.get(name), envelope);
+      return new AsyncResult(envelope.id, record);
+    }
+    const body = this.encode(envelope);
+    await this.connect();
+    await this.broker.enqueue([
+      {
+        id: envelope.id,
+        queue: envelope.queue,
+        body,
+        priority: envelope.priority,
+        availableAt: envelope.eta === undefined ? undefined : Date.parse(envelope.eta),
+      },
+    ]);
+    return new AsyncResult(envelope.id, this.resultSource());
+  }
+
+  /** Encodes an envelope and enforces the payload size limit. */
+  encode(envelope: Envelope): Uint8Array {
+    const body = this.serializer.encode(envelope);
+    const limit = this.config.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    if (body.byteLength > limit) throw new PayloadTooLarge(envelope.task, body.byteLength, limit);
+    return body;
+  }
+
+  /** Runs a registered task in this process now (what calling a task handle does). */
+  async runInline(name: string, args: unknown[]): Promise<unknown> {
+    const task = this.registry.get(name);
+    const envelope = buildEnvelope(name, args, {}, task.options, this);
+    // No retry layer: errors reach the caller, as when calling a function.
+    const outcome = await runAttempt(inlinePipeline, task, envelope, {
+      eager: true,
+      log: this.log,
+    });
+    return outcome.kind === 'success' ? outcome.value : Promise.reject(outcome.error);
+  }
+
+  /** A handle on the result of a task id. */
+  asyncResult<R = unknown>(id: string): AsyncResult<R> {
+    return new AsyncResult<R>(id, this.resultSource());
+  }
+
+  /** The queue a task goes to: its own, else the first matching route, else the default. */
+  queueFor(taskName: string, taskQueue: string | undefined): string {
+    return taskQueue ?? this.router.route(taskName) ?? this.config.defaultQueue ?? DEFAULT_QUEUE;
+  }
+
+  /** The full execution chain: results, retries, user middleware, time limits, handler. */
+  pipeline(): Pipeline {
+    if (!this.pipelineCache) {
+      const layers: Middleware[] = [];
+      if (this.backend) layers.push(resultLayer(this.backend, this.resultTtlMs(), this.log));
+      layers.push(retryLayer, ...this.middleware, timeLimitLayer);
+      this.pipelineCache = compose(layers, invokeHandler);
+    }
+    return this.pipelineCache;
+  }
+
+  /** A worker consuming this app's queues; `start()` it, `stop()` it. */
+  worker(options: WorkerOptions = {}): Worker {
+    return new Worker(this, options);
+  }
+
+  /** Result TTL in ms (0: forever). */
+  resultTtlMs(): number {
+    return parseDuration(this.config.resultTtl ?? DEFAULT_RESULT_TTL);
+  }
+
+  /** Connects the broker and the result backend once. */
+  connect(): Promise<void> {
+    this.connecting ??= (async () => {
+      await this.broker.connect();
+      await this.backend?.connect();
+    })();
+    return this.connecting;
+  }
+
+  /** Closes the broker and the result backend. */
+  async close(): Promise<void> {
+    this.connecting = undefined;
+    await this.broker.close();
+    await this.backend?.close();
+  }
+
+  private resultSource(): ResultSource | undefined {
+    const backend = this.backend;
+    if (!backend) return undefined;
+    return {
+      get: async (id) => {
+        await this.connect();
+        return backend.get(id);
+      },
+      wait: async (id, timeoutMs) => {
+        await this.connect();
+        return backend.wait(id, timeoutMs);
+      },
+      forget: async (id) => {
+        await this.connect();
+        return backend.forget(id);
+      },
+    };
+  }
+}

@@ -1,0 +1,36 @@
+import { ConfigError } from '../errors/errors.ts';
+import type { ResultBackend } from './backend.ts';
+import { MemoryBackend } from './memory/memory-backend.ts';
+import { SqliteBackend } from './sqlite/sqlite-backend.ts';
+
+const SUPPORTED = '(supported: sqlite://, memory://)';
+
+/**
+ * Builds a result backend from a URL: `memory://`, `sqlite://relative/path.db` or
+ * `sqlite:///absolute/path.db`.
+ */
+export function backendFromUrl(url: string): ResultBackend {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === undefined) {
+    throw new ConfigError('backend', `result backend URL "${url}" has no scheme ${SUPPORTED}`);
+  }
+  if (scheme === 'memory') return new MemoryBackend();
+  if (scheme === 'sqlite') return new SqliteBackend({ path: sqlitePath(url) });
+  throw new ConfigError(
+    'backend',
+    `unsupported result backend URL scheme "${scheme}:" ${SUPPORTED}`,
+  );
+}
+
+/** The file path of a sqlite URL: whatever follows `sqlite://`, so a third slash makes it absolute. */
+function sqlitePath(url: string): string {
+  const prefix = /^sqlite:\/\//i.exec(url);
+  const path = prefix ? url.slice(prefix[0].length) : '';
+  if (path === '') {
+    throw new ConfigError(
+      'backend',
+      `result backend URL "${url}" needs a file path, e.g. sqlite://celeriac.db or sqlite:///var/lib/celeriac.db`,
+    );
+  }
+  return path;
+}

@@ -1,0 +1,33 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The results table. Created with IF NOT EXISTS rather than versioned through
+ * `PRAGMA user_version`, because the file may be shared with the SQLite broker, which owns
+ * that pragma.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS results (
+  id TEXT PRIMARY KEY,
+  task TEXT NOT NULL,
+  state TEXT NOT NULL,
+  value TEXT,
+  error TEXT,
+  retries INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  expires_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS results_expires_at ON results (expires_at);
+`;
+
+/** Applies the pragmas a shared, multi-process file needs and creates the results table. */
+export function prepareDatabase(db: Database.Database): void {
+  // WAL lets readers in other processes proceed while one writes; busy_timeout makes a
+  // writer wait for the lock instead of failing at once.
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('synchronous = NORMAL');
+  db.exec(SCHEMA);
+}
+
+/** Columns selected for a record, named as `EncodedRecord` fields. */
+export const RECORD_COLUMNS = 'id, task, state, value, error, retries, updated_at AS updatedAt';

@@ -1,0 +1,166 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { CeleriacError } from '../../errors/errors.ts';
+import type { ResultBackend, TaskResultRecord } from '../backend.ts';
+import { pollForResult } from '../poll-wait.ts';
+import { decodeRecord, type EncodedRecord, encodeRecord } from '../record-json.ts';
+import { prepareDatabase, RECORD_COLUMNS } from './schema.ts';
+
+export interface SqliteBackendOptions {
+  /** The database file; created with its parent directories when missing. */
+  path: string;
+  /** Least time between two purges of expired rows, run inside `set`. Default one minute. */
+  purgeIntervalMs?: number;
+}
+
+/** Most expired rows one purge deletes, so a backlog never holds the write lock for long. */
+const PURGE_BATCH = 1000;
+
+type Row = EncodedRecord & { expiresAt: number | null };
+
+interface Statements {
+  get: Database.Statement<[string, number], EncodedRecord>;
+  upsert: Database.Statement<[Row]>;
+  forget: Database.Statement<[string]>;
+  purge: Database.Statement<[number, number]>;
+}
+
+/**
+ * A result backend in a SQLite file that several processes may share, possibly the same
+ * file as the SQLite broker. SQLite cannot notify other processes, so `wait` polls.
+ */
+export class SqliteBackend implements ResultBackend {
+  /** The database file, as given. */
+  readonly path: string;
+  private readonly purgeIntervalMs: number;
+  private db: Database.Database | undefined;
+  private statements: Statements | undefined;
+  private closed = false;
+  private lastPurge = 0;
+  /** Pending waits, aborted by `close` so no poll outlives the connection. */
+  private readonly waits = new Set<AbortController>();
+
+  constructor(options: SqliteBackendOptions) {
+    this.path = options.path;
+    this.purgeIntervalMs = options.purgeIntervalMs ?? 60_000;
+  }
+
+  /** Opens the file and creates the table; idempotent, and reopens after `close`. */
+  async connect(): Promise<void> {
+    this.open();
+  }
+
+  /** Ends pending waits with undefined and closes the file; later calls need `connect`. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const controller of this.waits) controller.abort();
+    this.waits.clear();
+    this.db?.close();
+    this.db = undefined;
+    this.statements = undefined;
+  }
+
+  /** Returns the record, or undefined when it is unknown or expired. */
+  async get(id: string): Promise<TaskResultRecord | undefined> {
+    const row = this.use().get.get(id, Date.now());
+    return row && decodeRecord(row);
+  }
+
+  /** Inserts or replaces the record; it expires `ttlMs` from now, never when ttlMs is 0. */
+  async set(record: TaskResultRecord, ttlMs: number): Promise<void> {
+    const statements = this.use();
+    const now = Date.now();
+    const row: Row = { ...encodeRecord(record), expiresAt: ttlMs > 0 ? now + ttlMs : null };
+    // Purge first: if it fails, `set` fails with nothing stored rather than half done.
+    if (now - this.lastPurge >= this.purgeIntervalMs) this.purge(now);
+    statements.upsert.run(row);
+  }
+
+  /** Deletes the record. */
+  async forget(id: string): Promise<void> {
+    this.use().forget.run(id);
+  }
+
+  /** Polls until the record is ready, or returns undefined at timeout, abort or `close`. */
+  async wait(
+    id: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<TaskResultRecord | undefined> {
+    if (signal?.aborted) return undefined;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.waits.add(controller);
+    // After an abort the poll reads once more before it stops; skip that read, which after
+    // `close` would throw.
+    const read = (key: string) =>
+      controller.signal.aborted ? Promise.resolve(undefined) : this.get(key);
+    try {
+      return await pollForResult(read, id, timeoutMs, controller.signal);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.waits.delete(controller);
+    }
+  }
+
+  /** Deletes up to `limit` expired rows now and returns how many went. */
+  async purgeExpired(limit = PURGE_BATCH): Promise<number> {
+    return this.purge(Date.now(), limit);
+  }
+
+  private purge(now: number, limit = PURGE_BATCH): number {
+    this.lastPurge = now;
+    return this.use().purge.run(now, limit).changes;
+  }
+
+  /** The prepared statements, connecting on first use; throws once closed. */
+  private use(): Statements {
+    if (this.statements) return this.statements;
+    if (this.closed) {
+      throw new CeleriacError('BACKEND_CLOSED', `result backend ${this.path} is closed`);
+    }
+    return this.open();
+  }
+
+  private open(): Statements {
+    this.closed = false;
+    if (this.statements) return this.statements;
+    if (this.path !== ':memory:' && this.path !== '') {
+      mkdirSync(dirname(this.path), { recursive: true });
+    }
+    const db = new Database(this.path);
+    try {
+      prepareDatabase(db);
+      this.statements = prepareStatements(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    this.db = db;
+    return this.statements;
+  }
+}
+
+function prepareStatements(db: Database.Database): Statements {
+  return {
+    get: db.prepare<[string, number], EncodedRecord>(
+      `SELECT ${RECORD_COLUMNS} FROM results
+       WHERE id = ? AND (expires_at IS NULL OR expires_at > ?)`,
+    ),
+    upsert: db.prepare<Row>(
+      `INSERT INTO results (id, task, state, value, error, retries, updated_at, expires_at)
+       VALUES (@id, @task, @state, @value, @error, @retries, @updatedAt, @expiresAt)
+       ON CONFLICT (id) DO UPDATE SET
+         task = excluded.task, state = excluded.state, value = excluded.value,
+         error = excluded.error, retries = excluded.retries,
+         updated_at = excluded.updated_at, expires_at = excluded.expires_at`,
+    ),
+    forget: db.prepare<[string]>('DELETE FROM results WHERE id = ?'),
+    purge: db.prepare<[number, number]>(
+      `DELETE FROM results WHERE rowid IN (
+         SELECT rowid FROM results WHERE expires_at <= ? LIMIT ?)`,
+    ),
+  };
+}

@@ -1,0 +1,104 @@
+import type { Command } from 'commander';
+import type { App } from '../../app/app.ts';
+import type { DeadLetter } from '../../brokers/broker.ts';
+import { CliError, loadApp } from '../load-app.ts';
+import { positiveInt } from '../parse-options.ts';
+import { confirm } from './confirm.ts';
+
+interface DlqFlags {
+  app?: string;
+  broker?: string;
+  queue?: string;
+  limit?: number;
+  json?: boolean;
+  all?: boolean;
+  force?: boolean;
+}
+
+/** `celeriac dlq list | requeue | purge`: inspect and act on the dead-letter queue. */
+export function registerDlq(program: Command): void {
+  const dlq = program.command('dlq').description('list, requeue or purge dead-lettered messages');
+  const common = (cmd: Command) =>
+    cmd
+      .option('-A, --app <module>', 'task module that exports the app')
+      .option(
+        '-b, --broker <url>',
+        'broker URL (default: CELERIAC_BROKER_URL or the embedded SQLite file)',
+      );
+  common(dlq.command('list').description('list dead letters, oldest first'))
+    .option('-q, --queue <name>', 'only this queue')
+    .option('--limit <n>', 'at most this many', positiveInt, 50)
+    .option('--json', 'print JSON lines')
+    .action(async (flags: DlqFlags) => withApp(flags, (app) => list(app, flags)));
+  common(dlq.command('requeue').description('move dead letters back to their queues'))
+    .argument('[ids...]', 'message ids')
+    .option('--all', 'requeue every dead letter')
+    .action(async (ids: string[], flags: DlqFlags) =>
+      withApp(flags, (app) => requeue(app, ids, flags)),
+    );
+  common(dlq.command('purge').description('delete dead letters'))
+    .option('-q, --queue <name>', 'only this queue')
+    .option('-f, --force', 'do not ask for confirmation')
+    .action(async (flags: DlqFlags) => withApp(flags, (app) => purge(app, flags)));
+}
+
+async function withApp(flags: DlqFlags, action: (app: App) => Promise<void>): Promise<void> {
+  const app = await loadApp(flags);
+  try {
+    await app.connect();
+    await action(app);
+  } finally {
+    await app.close();
+  }
+}
+
+async function list(app: App, flags: DlqFlags): Promise<void> {
+  const letters = await app.broker.listDeadLetters({ queue: flags.queue, limit: flags.limit });
+  if (flags.json) {
+    for (const letter of letters) process.stdout.write(`${JSON.stringify(toJson(app, letter))}\n`);
+    return;
+  }
+  if (letters.length === 0) process.stdout.write('the dead-letter queue is empty\n');
+  for (const letter of letters) {
+    const { task } = toJson(app, letter);
+    const when = new Date(letter.failedAt).toISOString();
+    process.stdout.write(`${when}  ${letter.id}  ${letter.queue}  ${task}\n    ${letter.reason}\n`);
+  }
+}
+
+function toJson(app: App, letter: DeadLetter) {
+  let message: unknown;
+  try {
+    message = app.serializer.decode(letter.body);
+  } catch {
+    // A message dead-lettered for being undecodable is shown as text.
+    message = Buffer.from(letter.body).toString('utf8');
+  }
+  const task =
+    typeof message === 'object' && message && 'task' in message ? String(message.task) : '?';
+  return {
+    id: letter.id,
+    queue: letter.queue,
+    task,
+    reason: letter.reason,
+    failedAt: letter.failedAt,
+    message,
+  };
+}
+
+async function requeue(app: App, ids: string[], flags: DlqFlags): Promise<void> {
+  if (ids.length === 0 && !flags.all)
+    throw new CliError('name the message ids to requeue, or pass --all', 2);
+  const moved = await app.broker.requeueDeadLetters(flags.all ? undefined : ids);
+  process.stdout.write(`requeued ${moved} messages\n`);
+}
+
+async function purge(app: App, flags: DlqFlags): Promise<void> {
+  const where = flags.queue ? `of queue "${flags.queue}"` : 'of every queue';
+  if (!(await confirm(`Delete the dead letters ${where}?`, flags.force))) {
+    process.stdout.write('nothing deleted\n');
+    return;
+  }
+  const removed = await app.broker.purgeDeadLetters(flags.queue);
+  process.stdout.write(`deleted ${removed} dead letters\n`);
+}

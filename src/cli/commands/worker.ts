@@ -1,0 +1,80 @@
+import { type Command, Option } from 'commander';
+import { loadApp } from '../load-app.ts';
+import { duration, positiveInt, queueList } from '../parse-options.ts';
+
+interface WorkerFlags {
+  app: string;
+  broker?: string;
+  queues?: string[];
+  concurrency?: number;
+  hostname?: string;
+  loglevel?: string;
+  lease?: number;
+  shutdownTimeout?: number;
+}
+
+/** `celeriac worker`: consume queues until SIGTERM/SIGINT. */
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('run a worker that consumes queues and executes tasks')
+    .requiredOption(
+      '-A, --app <module>',
+      'task module that exports the app (TypeScript or JavaScript)',
+    )
+    .option('-b, --broker <url>', 'broker URL, overriding the app config')
+    .option('-Q, --queues <list>', 'comma-separated queues, consumed in this order', queueList)
+    .option('-c, --concurrency <n>', 'tasks run at once', positiveInt)
+    .option('-n, --hostname <name>', 'node name, e.g. node1@%h')
+    .addOption(
+      new Option('-l, --loglevel <level>', 'log level').choices([
+        'trace',
+        'debug',
+        'info',
+        'warn',
+        'error',
+        'silent',
+      ]),
+    )
+    .option(
+      '--lease <duration>',
+      'lease per reserved task, renewed while it runs (default 30s)',
+      duration,
+    )
+    .option(
+      '--shutdown-timeout <duration>',
+      'how long a graceful stop waits for running tasks (default 30s)',
+      duration,
+    )
+    .action(async (flags: WorkerFlags) => runWorker(flags));
+}
+
+async function runWorker(flags: WorkerFlags): Promise<void> {
+  const app = await loadApp(flags);
+  const worker = app.worker({
+    queues: flags.queues,
+    concurrency: flags.concurrency,
+    name: flags.hostname?.replace('%h', (await import('node:os')).hostname()),
+    lease: flags.lease,
+    shutdownTimeout: flags.shutdownTimeout,
+  });
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      app.log.warn(
+        { signal },
+        'stopping gracefully; send the signal again to return running tasks now',
+      );
+      void worker.stop();
+    } else {
+      app.log.warn({ signal }, 'stopping now: returning running tasks to the queue');
+      void worker.stopNow();
+    }
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  await worker.start();
+  await new Promise<void>((resolve) => worker.events.once('worker:offline', () => resolve()));
+  await app.close();
+}

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App, createApp } from '../app/app.ts';
+import { CeleriacError } from '../errors/errors.ts';
+
+/** A failure the CLI reports as one clear line and an exit code, without a stack of internals. */
+export class CliError extends CeleriacError {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super('CLI', message);
+  }
+}
+
+/** Options shared by every command that talks to the broker. */
+export interface AppSourceOptions {
+  app?: string;
+  broker?: string;
+  loglevel?: string;
+}
+
+/**
+ * The app of a command: the one exported by the `-A` module (its default export or an export
+ * named `app`), or a bare app on `--broker` / CELERIAC_BROKER_URL for commands that need no tasks.
+ */
+export async function loadApp(options: AppSourceOptions): Promise<App> {
+  // An explicit --broker wins over the module's config, through the same override a user has.
+  if (options.broker) process.env.CELERIAC_BROKER_URL = options.broker;
+  if (options.loglevel) process.env.CELERIAC_LOG_LEVEL = options.loglevel;
+  if (!options.app) return createApp({ logLevel: 'warn' });
+  const path = resolve(options.app);
+  if (!existsSync(path)) throw new CliError(`task module not found: ${options.app}`);
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new CliError(
+      `could not load task module ${options.app}: ${describeLoadError(error, path)}`,
+    );
+  }
+  const app = [module.default, module.app, ...Object.values(module)].find((v) => v instanceof App);
+  if (!app) {
+    throw new CliError(
+      `task module ${options.app} exports no app: export the result of createApp() as "app" or default`,
+    );
+  }
+  return app as App;
+}
+
+/** The module's own error and the line of the user's file it came from. */
+function describeLoadError(error: unknown, path: string): string {
+  if (!(error instanceof Error)) return String(error);
+  const where = error.stack
+    ?.split('\n')
+    .find((line) => line.includes(path) || line.includes('file://'));
+  const location = where ? `\n    ${where.trim()}` : '';
+  return `${error.name}: ${error.message}${location}`;
+}

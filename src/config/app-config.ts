@@ -1,0 +1,70 @@
+import type { Logger } from 'pino';
+import type { ResultBackend } from '../backends/backend.ts';
+import type { Broker } from '../brokers/broker.ts';
+import type { Serializer } from '../serializers/serializer.ts';
+import type { TaskOptions } from '../task/options.ts';
+import type { Duration } from '../time/duration.ts';
+
+/** Settings of a worker; every one can be given on the command line too. */
+export interface WorkerConfig {
+  /** Queues to consume, in priority order. */
+  queues?: string[];
+  /** Tasks run at once by one worker. */
+  concurrency?: number;
+  /** How long a reservation holds without renewal; renewed while the task runs. */
+  lease?: Duration;
+  /** How long a graceful shutdown waits for running tasks before returning them to the queue. */
+  shutdownTimeout?: Duration;
+  /** How long one reserve call waits for a message before looping. */
+  pollTimeout?: Duration;
+}
+
+/** The app's one typed configuration object; validated when the app is created. */
+export interface AppConfig {
+  /** A broker URL (`sqlite://path`, `memory://`) or instance. Default: sqlite://.celeriac/broker.db */
+  broker?: string | Broker;
+  /** A result backend URL or instance; none by default. */
+  backend?: string | ResultBackend;
+  /** Run `delay()` inline, for unit tests (like Celery's task_always_eager). */
+  eager?: boolean;
+  /** Queue of tasks that name none and match no route. */
+  defaultQueue?: string;
+  /** Task-name glob (`emails.*`) to queue; the first match wins. */
+  routes?: Record<string, string>;
+  /** Largest encoded message accepted by `delay()`. Default 256 KiB. */
+  maxPayloadBytes?: number;
+  /** How long results are kept. Default 1 day; 0 keeps them forever. */
+  resultTtl?: Duration;
+  /** Store no results for any task unless a task says otherwise. */
+  ignoreResult?: boolean;
+  serializer?: Serializer;
+  /** Defaults for every task: retries, limits, expiry, acks. */
+  taskDefaults?: TaskOptions;
+  worker?: WorkerConfig;
+  /** A pino logger, or the level of the default one. */
+  logger?: Logger;
+  logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  /** `json` lines or `pretty` text; default: pretty on a terminal, JSON otherwise. */
+  logFormat?: 'json' | 'pretty';
+}
+
+export const DEFAULT_QUEUE = 'default';
+export const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
+export const DEFAULT_RESULT_TTL = '1d';
+
+/** Environment variables that override the config, and the keys they set. */
+export const ENV_OVERRIDES = {
+  CELERIAC_BROKER_URL: 'broker',
+  CELERIAC_RESULT_BACKEND: 'backend',
+  CELERIAC_EAGER: 'eager',
+  CELERIAC_DEFAULT_QUEUE: 'defaultQueue',
+  CELERIAC_MAX_PAYLOAD_BYTES: 'maxPayloadBytes',
+  CELERIAC_RESULT_TTL: 'resultTtl',
+  CELERIAC_IGNORE_RESULT: 'ignoreResult',
+  CELERIAC_LOG_LEVEL: 'logLevel',
+  CELERIAC_LOG_FORMAT: 'logFormat',
+  CELERIAC_CONCURRENCY: 'worker.concurrency',
+  CELERIAC_QUEUES: 'worker.queues',
+  CELERIAC_LEASE: 'worker.lease',
+  CELERIAC_SHUTDOWN_TIMEOUT: 'worker.shutdownTimeout',
+} as const;

@@ -1,0 +1,242 @@
+import { isPriority } from '../envelope/envelope.ts';
+import { ConfigError } from '../errors/errors.ts';
+import type { TaskOptions } from '../task/options.ts';
+import { type Duration, parseDuration } from '../time/duration.ts';
+import { type AppConfig, ENV_OVERRIDES } from './app-config.ts';
+
+const APP_KEYS = new Set([
+  'broker',
+  'backend',
+  'eager',
+  'defaultQueue',
+  'routes',
+  'maxPayloadBytes',
+  'resultTtl',
+  'ignoreResult',
+  'serializer',
+  'taskDefaults',
+  'worker',
+  'logger',
+  'logLevel',
+  'logFormat',
+]);
+const WORKER_KEYS = new Set(['queues', 'concurrency', 'lease', 'shutdownTimeout', 'pollTimeout']);
+const TASK_KEYS = new Set([
+  'queue',
+  'priority',
+  'retry',
+  'softTimeLimit',
+  'timeLimit',
+  'expires',
+  'ignoreResult',
+  'acksLate',
+  'trackStarted',
+  'deadLetter',
+]);
+const RETRY_KEYS = new Set(['max', 'backoff', 'base', 'maxDelay', 'jitter', 'autoretryFor']);
+const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+
+/** Applies CELERIAC_* environment overrides on top of the config given in code. */
+export function applyEnvOverrides(config: AppConfig, env: NodeJS.ProcessEnv): AppConfig {
+  const result: AppConfig = { ...config, worker: { ...config.worker } };
+  for (const [name, key] of Object.entries(ENV_OVERRIDES)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    setPath(result as Record<string, unknown>, key, parseEnvValue(name, key, raw));
+  }
+  return result;
+}
+
+function parseEnvValue(name: string, key: string, raw: string): unknown {
+  const label = `${name} (${key})`;
+  switch (key) {
+    case 'eager':
+    case 'ignoreResult':
+      if (!['true', 'false', '1', '0'].includes(raw)) {
+        throw new ConfigError(label, `expected true or false, got "${raw}"`);
+      }
+      return raw === 'true' || raw === '1';
+    case 'maxPayloadBytes':
+    case 'worker.concurrency':
+      if (!/^\d+$/.test(raw)) throw new ConfigError(label, `expected an integer, got "${raw}"`);
+      return Number(raw);
+    case 'worker.queues':
+      return raw.split(',').map((q) => q.trim());
+    default:
+      return raw;
+  }
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const [head, tail] = path.split('.') as [string, string | undefined];
+  if (tail === undefined) {
+    target[head] = value;
+    return;
+  }
+  const inner = (target[head] ?? {}) as Record<string, unknown>;
+  inner[tail] = value;
+  target[head] = inner;
+}
+
+/** Checks every key and value; throws ConfigError naming the first bad key. */
+export function validateAppConfig(config: AppConfig): void {
+  rejectUnknownKeys(config as Record<string, unknown>, APP_KEYS, '');
+  checkUrlOrObject(config.broker, 'broker');
+  checkUrlOrObject(config.backend, 'backend');
+  checkBoolean(config.eager, 'eager');
+  checkBoolean(config.ignoreResult, 'ignoreResult');
+  checkName(config.defaultQueue, 'defaultQueue');
+  if (config.maxPayloadBytes !== undefined)
+    checkPositiveInt(config.maxPayloadBytes, 'maxPayloadBytes');
+  checkDuration(config.resultTtl, 'resultTtl');
+  if (config.logLevel !== undefined && !LOG_LEVELS.has(config.logLevel)) {
+    throw new ConfigError(
+      'logLevel',
+      `expected one of ${[...LOG_LEVELS].join(', ')}, got "${config.logLevel}"`,
+    );
+  }
+  if (
+    config.logFormat !== undefined &&
+    config.logFormat !== 'json' &&
+    config.logFormat !== 'pretty'
+  ) {
+    throw new ConfigError(
+      'logFormat',
+      `expected "json" or "pretty", got ${JSON.stringify(config.logFormat)}`,
+    );
+  }
+  if (config.routes !== undefined) checkRoutes(config.routes);
+  if (config.taskDefaults !== undefined) validateTaskOptions(config.taskDefaults, 'taskDefaults');
+  if (config.worker !== undefined) checkWorker(config.worker as Record<string, unknown>);
+}
+
+/** Checks the options of one task; `where` prefixes the key in errors. */
+export function validateTaskOptions(options: TaskOptions, where: string): void {
+  rejectUnknownKeys(options as Record<string, unknown>, TASK_KEYS, `${where}.`);
+  checkName(options.queue, `${where}.queue`);
+  if (options.priority !== undefined && !isPriority(options.priority)) {
+    throw new ConfigError(
+      `${where}.priority`,
+      `expected an integer from 0 to 9, got ${String(options.priority)}`,
+    );
+  }
+  checkDuration(options.softTimeLimit, `${where}.softTimeLimit`);
+  checkDuration(options.timeLimit, `${where}.timeLimit`);
+  checkDuration(options.expires, `${where}.expires`);
+  for (const key of ['ignoreResult', 'acksLate', 'trackStarted', 'deadLetter'] as const) {
+    checkBoolean(options[key], `${where}.${key}`);
+  }
+  if (options.retry !== undefined)
+    checkRetry(options.retry as Record<string, unknown>, `${where}.retry`);
+}
+
+function checkRetry(retry: Record<string, unknown>, where: string): void {
+  rejectUnknownKeys(retry, RETRY_KEYS, `${where}.`);
+  if (retry.max !== undefined && !(Number.isInteger(retry.max) && (retry.max as number) >= 0)) {
+    throw new ConfigError(
+      `${where}.max`,
+      `expected a non-negative integer, got ${String(retry.max)}`,
+    );
+  }
+  const backoff = retry.backoff;
+  if (
+    backoff !== undefined &&
+    backoff !== 'exponential' &&
+    backoff !== 'fixed' &&
+    typeof backoff !== 'function'
+  ) {
+    throw new ConfigError(
+      `${where}.backoff`,
+      `expected "exponential", "fixed" or a function, got ${JSON.stringify(backoff)}`,
+    );
+  }
+  checkDuration(retry.base as Duration | undefined, `${where}.base`);
+  checkDuration(retry.maxDelay as Duration | undefined, `${where}.maxDelay`);
+  checkBoolean(retry.jitter, `${where}.jitter`);
+  if (retry.autoretryFor !== undefined) {
+    const list = retry.autoretryFor;
+    if (!Array.isArray(list) || list.some((m) => typeof m !== 'function')) {
+      throw new ConfigError(
+        `${where}.autoretryFor`,
+        'expected an array of error classes or predicates',
+      );
+    }
+  }
+}
+
+function checkWorker(worker: Record<string, unknown>): void {
+  rejectUnknownKeys(worker, WORKER_KEYS, 'worker.');
+  if (worker.concurrency !== undefined) checkPositiveInt(worker.concurrency, 'worker.concurrency');
+  if (worker.queues !== undefined) {
+    const queues = worker.queues;
+    if (!Array.isArray(queues) || queues.length === 0) {
+      throw new ConfigError('worker.queues', 'expected a non-empty list of queue names');
+    }
+    for (const [i, q] of queues.entries()) checkName(q, `worker.queues[${i}]`);
+  }
+  for (const key of ['lease', 'shutdownTimeout', 'pollTimeout']) {
+    checkDuration(worker[key] as Duration | undefined, `worker.${key}`);
+  }
+  if (worker.lease !== undefined && parseDuration(worker.lease as Duration) < 1000) {
+    throw new ConfigError('worker.lease', 'must be at least 1s, or leases expire between renewals');
+  }
+}
+
+function checkRoutes(routes: Record<string, string>): void {
+  if (typeof routes !== 'object' || routes === null || Array.isArray(routes)) {
+    throw new ConfigError('routes', 'expected an object of task-name glob to queue name');
+  }
+  for (const [pattern, queue] of Object.entries(routes)) checkName(queue, `routes["${pattern}"]`);
+}
+
+function rejectUnknownKeys(obj: Record<string, unknown>, known: Set<string>, prefix: string): void {
+  if (typeof obj !== 'object' || obj === null) {
+    throw new ConfigError(prefix.replace(/\.$/, '') || 'config', 'expected an object');
+  }
+  for (const key of Object.keys(obj)) {
+    if (!known.has(key)) {
+      throw new ConfigError(`${prefix}${key}`, `unknown key (known: ${[...known].join(', ')})`);
+    }
+  }
+}
+
+function checkUrlOrObject(value: unknown, key: string): void {
+  if (value === undefined || typeof value === 'object') return;
+  if (typeof value !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw new ConfigError(
+      key,
+      `expected a URL such as sqlite://path/to/file.db, got ${JSON.stringify(value)}`,
+    );
+  }
+}
+
+function checkBoolean(value: unknown, key: string): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new ConfigError(key, `expected true or false, got ${JSON.stringify(value)}`);
+  }
+}
+
+function checkPositiveInt(value: unknown, key: string): void {
+  if (!Number.isInteger(value) || (value as number) < 1) {
+    throw new ConfigError(key, `expected a positive integer, got ${JSON.stringify(value)}`);
+  }
+}
+
+function checkName(value: unknown, key: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string' || !/^[\w.:@-]+$/.test(value)) {
+    throw new ConfigError(
+      key,
+      `expected a name of letters, digits and . _ - : @, got ${JSON.stringify(value)}`,
+    );
+  }
+}
+
+function checkDuration(value: Duration | undefined, key: string): void {
+  if (value === undefined) return;
+  try {
+    parseDuration(value);
+  } catch (error) {
+    throw new ConfigError(key, (error as Error).message);
+  }
+}

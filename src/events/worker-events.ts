@@ -1,0 +1,38 @@
+import { EventEmitter } from 'node:events';
+
+/** Facts about one task, as events carry them. */
+export interface TaskEvent {
+  id: string;
+  task: string;
+  queue: string;
+  retries: number;
+}
+
+/** Lifecycle events of a worker, `noun:verb` named. */
+export interface WorkerEventMap {
+  'worker:online': [{ name: string; queues: string[]; concurrency: number }];
+  'worker:offline': [{ name: string }];
+  'task:started': [TaskEvent];
+  'task:succeeded': [TaskEvent & { runtimeMs: number }];
+  'task:retried': [TaskEvent & { delayMs: number; error: Error }];
+  'task:failed': [TaskEvent & { error: Error; reason: string }];
+  'task:expired': [TaskEvent];
+  'task:released': [TaskEvent];
+  'message:dead-lettered': [{ id: string; queue: string; reason: string }];
+}
+
+/** A typed emitter whose throwing listeners are isolated from the worker. */
+export class WorkerEvents extends EventEmitter<WorkerEventMap> {
+  constructor(private readonly onListenerError: (error: unknown, event: string) => void) {
+    super();
+  }
+
+  /** Emits, logging (not propagating) an error thrown by a listener. */
+  emitSafely<K extends keyof WorkerEventMap>(event: K, ...args: WorkerEventMap[K]): void {
+    try {
+      (this.emit as (name: string, ...rest: unknown[]) => boolean)(event, ...args);
+    } catch (error) {
+      this.onListenerError(error, String(event));
+    }
+  }
+}

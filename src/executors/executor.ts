@@ -1,0 +1,17 @@
+/**
+ * Runs jobs in a bounded number of slots. The worker asks for a free slot before it reserves
+ * a message, so it never holds a message it has no slot for.
+ */
+export interface Executor {
+  /** Number of slots. */
+  readonly size: number;
+  /** Slots in use. */
+  readonly active: number;
+  /** Resolves when a slot is free, or when `signal` aborts. */
+  waitForSlot(signal: AbortSignal): Promise<void>;
+  /** Runs `job` in a slot. Call only after `waitForSlot` saw a free one. */
+  run<T>(job: () => Promise<T>): Promise<T>;
+  /** Resolves true once no job runs, or false after `timeoutMs` or when `signal` aborts. */
+  drain(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  close(): Promise<void>;
+}

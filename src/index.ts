@@ -1,0 +1,45 @@
+export { App, createApp } from './app/app.ts';
+export type { Task, TaskArgs, TaskHandler, TaskResult } from './app/task-handle.ts';
+export type {
+  ResultBackend,
+  StoredError,
+  TaskResultRecord,
+  TaskState,
+} from './backends/backend.ts';
+export { MemoryBackend } from './backends/memory/memory-backend.ts';
+export { SqliteBackend } from './backends/sqlite/sqlite-backend.ts';
+export type {
+  Broker,
+  BrokerCapabilities,
+  DeadLetter,
+  Delivery,
+  OutgoingMessage,
+  QueueStats,
+} from './brokers/broker.ts';
+export { MemoryBroker } from './brokers/memory/memory-broker.ts';
+export { SqliteBroker } from './brokers/sqlite/sqlite-broker.ts';
+export type { AppConfig, WorkerConfig } from './config/app-config.ts';
+export type { Envelope } from './envelope/envelope.ts';
+export {
+  BrokerUnavailable,
+  CeleriacError,
+  ConfigError,
+  coerceError,
+  MalformedMessage,
+  PayloadTooLarge,
+  Reject,
+  ResultTimeout,
+  Retry,
+  SoftTimeLimitExceeded,
+  TimeLimitExceeded,
+  UnknownTask,
+} from './errors/errors.ts';
+export type { WorkerEventMap } from './events/worker-events.ts';
+export type { Executor } from './executors/executor.ts';
+export type { Execution, Middleware, Outcome } from './middleware/middleware.ts';
+export { AsyncResult, NoResultBackend, TaskFailed } from './result/async-result.ts';
+export type { Serializer } from './serializers/serializer.ts';
+export type { TaskContext } from './task/context.ts';
+export type { RetryPolicy, SendOptions, TaskOptions } from './task/options.ts';
+export type { Duration } from './time/duration.ts';
+export { Worker, type WorkerOptions } from './worker/worker.ts';

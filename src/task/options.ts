@@ -1,0 +1,74 @@
+import type { Duration } from '../time/duration.ts';
+
+/** An error class or a predicate: which failures are retried automatically. */
+export type RetryMatcher = (abstract new (...args: never[]) => Error) | ((error: Error) => boolean);
+
+/** How a task is retried after a failure. */
+export interface RetryPolicy {
+  /** Retries after the first attempt; 0 disables retries. */
+  max: number;
+  /** Delay shape: `exponential` doubles from `base`, `fixed` is always `base`, or your function. */
+  backoff: 'exponential' | 'fixed' | ((attempt: number) => number);
+  /** The first delay. */
+  base: Duration;
+  /** No delay is longer than this. */
+  maxDelay: Duration;
+  /** Spreads each delay over [delay/2, delay] so failed tasks do not retry in lockstep. */
+  jitter: boolean;
+  /** Which errors are retried without `ctx.retry()`; all errors by default. */
+  autoretryFor: RetryMatcher[];
+}
+
+/** Options that live on a task; each falls back to the app's `taskDefaults`. */
+export interface TaskOptions {
+  /** The queue this task is sent to unless the call names one. */
+  queue?: string;
+  /** 0 (default) to 9; higher runs first. */
+  priority?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Aborts `ctx.signal` with SoftTimeLimitExceeded; the handler may catch it and clean up. */
+  softTimeLimit?: Duration;
+  /** Fails the attempt with TimeLimitExceeded and frees its slot. */
+  timeLimit?: Duration;
+  /** Default expiry, counted from the moment the task is sent. */
+  expires?: Duration;
+  /** Do not store this task's outcome in the result backend. */
+  ignoreResult?: boolean;
+  /** Ack after the handler finishes (default) rather than on receipt. */
+  acksLate?: boolean;
+  /** Store the STARTED state when an attempt begins. */
+  trackStarted?: boolean;
+  /** Send failed messages to the dead-letter queue (default) rather than dropping them. */
+  deadLetter?: boolean;
+}
+
+/** Options of one call to `applyAsync`. */
+export interface SendOptions {
+  /** Delay before the task may start. */
+  countdown?: Duration;
+  /** The time before which the task may not start. */
+  eta?: Date | string | number;
+  /** A duration from now, or the time after which the task is dropped as EXPIRED. */
+  expires?: Duration | Date;
+  priority?: number;
+  queue?: string;
+  /** A task id of your own (default: a random UUID). */
+  id?: string;
+  headers?: Record<string, unknown>;
+  /** Keyword arguments, for tasks called from Celery-style producers (`ctx.kwargs`). */
+  kwargs?: Record<string, unknown>;
+}
+
+/** The task options with every default filled in. */
+export interface ResolvedTaskOptions {
+  queue: string | undefined;
+  priority: number | undefined;
+  retry: RetryPolicy;
+  softTimeLimitMs: number | undefined;
+  timeLimitMs: number | undefined;
+  expiresMs: number | undefined;
+  ignoreResult: boolean;
+  acksLate: boolean;
+  trackStarted: boolean;
+  deadLetter: boolean;
+}

@@ -1,0 +1,40 @@
+import { UnknownTask } from '../errors/errors.ts';
+import type { TaskContext } from './context.ts';
+import type { ResolvedTaskOptions } from './options.ts';
+
+/** A task as the worker sees it: a name, its resolved options and its handler. */
+export interface RegisteredTask {
+  readonly name: string;
+  readonly options: ResolvedTaskOptions;
+  readonly handler: (ctx: TaskContext, ...args: never[]) => unknown;
+}
+
+/** The tasks of one app, by name. Registering records only: nothing connects. */
+export class TaskRegistry {
+  private readonly tasks = new Map<string, RegisteredTask>();
+
+  /** Adds a task; a second task with the same name is an error. */
+  add(task: RegisteredTask): void {
+    if (this.tasks.has(task.name)) {
+      throw new Error(`task "${task.name}" is already registered`);
+    }
+    this.tasks.set(task.name, task);
+  }
+
+  /** The task, or undefined. */
+  find(name: string): RegisteredTask | undefined {
+    return this.tasks.get(name);
+  }
+
+  /** The task, or UnknownTask. */
+  get(name: string): RegisteredTask {
+    const task = this.tasks.get(name);
+    if (!task) throw new UnknownTask(name);
+    return task;
+  }
+
+  /** Registered names, sorted. */
+  names(): string[] {
+    return [...this.tasks.keys()].sort();
+  }
+}

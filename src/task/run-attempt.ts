@@ -1,0 +1,81 @@
+import type { Logger } from 'pino';
+import type { Envelope } from '../envelope/envelope.ts';
+import { Retry } from '../errors/errors.ts';
+import type { Execution, Outcome } from '../middleware/middleware.ts';
+import { parseDuration } from '../time/duration.ts';
+import type { TaskContext } from './context.ts';
+import type { RegisteredTask } from './registry.ts';
+
+/** The composed middleware chain of an app. */
+export type Pipeline = (execution: Execution) => Promise<void>;
+
+export interface AttemptOptions {
+  eager: boolean;
+  log: Logger;
+  /** Aborts the attempt's signal too (worker shutdown). */
+  signal?: AbortSignal;
+}
+
+/** Runs one attempt of `task` through the pipeline and returns how it ended. */
+export async function runAttempt(
+  pipeline: Pipeline,
+  task: RegisteredTask,
+  envelope: Envelope,
+  options: AttemptOptions,
+): Promise<Outcome> {
+  const abort = new AbortController();
+  const onOuterAbort = () => abort.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const execution: Execution = {
+    task,
+    envelope,
+    abort,
+    ctx: createContext(task, envelope, abort.signal, options),
+  };
+  try {
+    await pipeline(execution);
+  } finally {
+    options.signal?.removeEventListener('abort', onOuterAbort);
+  }
+  return (
+    execution.outcome ?? {
+      kind: 'failure',
+      reason: 'not-retryable',
+      error: new Error('a middleware ended the attempt without calling next()'),
+    }
+  );
+}
+
+/** The innermost layer: calls the handler with the context and the message's arguments. */
+export async function invokeHandler(execution: Execution): Promise<void> {
+  const { task, envelope, ctx } = execution;
+  const value = await task.handler(ctx, ...(envelope.args as never[]));
+  execution.outcome = { kind: 'success', value };
+}
+
+function createContext(
+  task: RegisteredTask,
+  envelope: Envelope,
+  signal: AbortSignal,
+  options: AttemptOptions,
+): TaskContext {
+  return {
+    id: envelope.id,
+    name: task.name,
+    retries: envelope.retries,
+    maxRetries: task.options.retry.max,
+    queue: envelope.queue,
+    rootId: envelope.rootId,
+    parentId: envelope.parentId ?? null,
+    kwargs: envelope.kwargs ?? {},
+    headers: envelope.headers ?? {},
+    eager: options.eager,
+    signal,
+    log: options.log.child({ taskId: envelope.id, task: task.name, retries: envelope.retries }),
+    retry(retryOptions = {}): never {
+      const delayMs =
+        retryOptions.countdown === undefined ? undefined : parseDuration(retryOptions.countdown);
+      throw new Retry({ delayMs, cause: retryOptions.error });
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import type { Logger } from 'pino';
+import type { ResultBackend } from '../backends/backend.ts';
+import type { Delivery } from '../brokers/broker.ts';
+import { type Envelope, validateEnvelope } from '../envelope/envelope.ts';
+import { coerceError } from '../errors/errors.ts';
+import type { TaskRegistry } from '../task/registry.ts';
+import { type Pipeline, runAttempt } from '../task/run-attempt.ts';
+import type { LeaseKeeper } from './lease-keeper.ts';
+import { deadLetter, type SettleDeps, settle } from './settle.ts';
+
+/** What one delivery's processing needs from the worker. */
+export interface DeliveryDeps extends SettleDeps {
+  registry: TaskRegistry;
+  pipeline: Pipeline;
+  backend: ResultBackend | undefined;
+  resultTtlMs: number;
+  leases: LeaseKeeper;
+  /** Aborted when the worker gives up on running tasks (shutdown). */
+  shutdown: AbortSignal;
+  log: Logger;
+}
+
+/**
+ * Decodes, gates, runs and settles one delivery. Bad messages go to the dead-letter queue
+ * with their reason; nothing here throws, so one message never stops the others.
+ */
+export async function processDelivery(deps: DeliveryDeps, delivery: Delivery): Promise<void> {
+  let envelope: Envelope;
+  try {
+    envelope = validateEnvelope(deps.serializer.decode(delivery.body));
+  } catch (error) {
+    return reject(deps, delivery, coerceError(error).message);
+  }
+  const task = deps.registry.find(envelope.task);
+  if (!task)
+    return reject(
+      deps,
+      delivery,
+      `unknown task "${envelope.task}": it is not registered on this worker`,
+    );
+  if (envelope.expires !== undefined && Date.parse(envelope.expires) <= Date.now()) {
+    return expire(deps, delivery, envelope);
+  }
+  const acksLate = task.options.acksLate;
+  if (acksLate) deps.leases.hold(delivery);
+  else await deps.acks.ack(delivery);
+  const event = {
+    id: envelope.id,
+    task: envelope.task,
+    queue: envelope.queue,
+    retries: envelope.retries,
+  };
+  deps.events.emitSafely('task:started', event);
+  const started = performance.now();
+  try {
+    const outcome = await runAttempt(deps.pipeline, task, envelope, {
+      eager: false,
+      log: deps.log,
+      signal: deps.shutdown,
+    });
+    // A released delivery is back in the queue already; another worker owns its outcome now.
+    if (acksLate && !deps.leases.isHeld(delivery)) return;
+    await settle(deps, task, delivery, envelope, outcome, Math.round(performance.now() - started));
+  } catch (error) {
+    deps.log.error(
+      { err: error, taskId: envelope.id },
+      'worker error while settling a task; its lease will expire',
+    );
+  } finally {
+    deps.leases.release(delivery);
+  }
+}
+
+async function reject(deps: DeliveryDeps, delivery: Delivery, reason: string): Promise<void> {
+  deps.log.error({ messageId: delivery.id, queue: delivery.queue }, `dead-lettered: ${reason}`);
+  try {
+    await deadLetter(deps, delivery, reason);
+  } catch (error) {
+    deps.log.error(
+      { err: error, messageId: delivery.id },
+      'could not dead-letter a message; its lease will expire',
+    );
+  }
+}
+
+async function expire(deps: DeliveryDeps, delivery: Delivery, envelope: Envelope): Promise<void> {
+  await deps.acks.ack(delivery);
+  deps.log.warn(
+    { taskId: envelope.id, task: envelope.task, expires: envelope.expires },
+    'task expired; not run',
+  );
+  deps.events.emitSafely('task:expired', {
+    id: envelope.id,
+    task: envelope.task,
+    queue: envelope.queue,
+    retries: envelope.retries,
+  });
+  const task = deps.registry.find(envelope.task);
+  if (!deps.backend || task?.options.ignoreResult) return;
+  try {
+    await deps.backend.set(
+      {
+        id: envelope.id,
+        task: envelope.task,
+        state: 'EXPIRED',
+        retries: envelope.retries,
+        updatedAt: Date.now(),
+      },
+      deps.resultTtlMs,
+    );
+  } catch (error) {
+    deps.log.error({ err: error, taskId: envelope.id }, 'could not store EXPIRED state');
+  }
+}

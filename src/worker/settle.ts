@@ -1,0 +1,112 @@
+import type { Logger } from 'pino';
+import type { Broker, Delivery } from '../brokers/broker.ts';
+import type { Envelope } from '../envelope/envelope.ts';
+import type { WorkerEvents } from '../events/worker-events.ts';
+import type { Outcome } from '../middleware/middleware.ts';
+import type { Serializer } from '../serializers/serializer.ts';
+import type { RegisteredTask } from '../task/registry.ts';
+import type { AckBatcher } from './ack-batcher.ts';
+
+/** What settling a finished attempt needs. */
+export interface SettleDeps {
+  broker: Broker;
+  acks: AckBatcher;
+  serializer: Serializer;
+  events: WorkerEvents;
+  log: Logger;
+}
+
+/** The dead-letter reason for a failed attempt. */
+export function failureReason(
+  outcome: Extract<Outcome, { kind: 'failure' }>,
+  envelope: Envelope,
+  max: number,
+): string {
+  const error = `${outcome.error.name}: ${outcome.error.message}`;
+  if (outcome.reason === 'exhausted')
+    return `retries exhausted (${envelope.retries} of ${max}): ${error}`;
+  if (outcome.reason === 'rejected') return `rejected: ${error}`;
+  return `failed, not retryable: ${error}`;
+}
+
+/**
+ * Acks, retries or dead-letters a delivery after its attempt. With `acksLate: false` the
+ * message was acked on receipt, so a retry is published anew and a failure cannot be
+ * dead-lettered.
+ */
+export async function settle(
+  deps: SettleDeps,
+  task: RegisteredTask,
+  delivery: Delivery,
+  envelope: Envelope,
+  outcome: Outcome,
+  runtimeMs: number,
+): Promise<void> {
+  const event = {
+    id: envelope.id,
+    task: envelope.task,
+    queue: envelope.queue,
+    retries: envelope.retries,
+  };
+  const acked = !task.options.acksLate;
+  if (outcome.kind === 'success') {
+    if (!acked) await deps.acks.ack(delivery);
+    deps.log.info({ taskId: envelope.id, task: envelope.task, runtimeMs }, 'task succeeded');
+    deps.events.emitSafely('task:succeeded', { ...event, runtimeMs });
+    return;
+  }
+  if (outcome.kind === 'retry') {
+    const body = deps.serializer.encode({ ...envelope, retries: envelope.retries + 1 });
+    const retryAt = Date.now() + outcome.delayMs;
+    if (acked)
+      await deps.broker.enqueue([
+        {
+          id: envelope.id,
+          queue: delivery.queue,
+          body,
+          priority: delivery.priority,
+          availableAt: retryAt,
+        },
+      ]);
+    else await deps.broker.nack(delivery, { retryAt, body });
+    deps.log.warn(
+      {
+        taskId: envelope.id,
+        task: envelope.task,
+        retry: envelope.retries + 1,
+        delayMs: outcome.delayMs,
+        error: `${outcome.error.name}: ${outcome.error.message}`,
+      },
+      'task failed; retrying',
+    );
+    deps.events.emitSafely('task:retried', {
+      ...event,
+      delayMs: outcome.delayMs,
+      error: outcome.error,
+    });
+    return;
+  }
+  const reason = failureReason(outcome, envelope, task.options.retry.max);
+  deps.log.error(
+    { taskId: envelope.id, task: envelope.task, err: outcome.error },
+    `task failed: ${reason}`,
+  );
+  deps.events.emitSafely('task:failed', { ...event, error: outcome.error, reason });
+  if (acked) return;
+  if (task.options.deadLetter) await deadLetter(deps, delivery, reason);
+  else await deps.acks.ack(delivery);
+}
+
+/** Moves a delivery to the dead-letter queue with its reason. */
+export async function deadLetter(
+  deps: SettleDeps,
+  delivery: Delivery,
+  reason: string,
+): Promise<void> {
+  await deps.broker.nack(delivery, { deadLetter: true, reason });
+  deps.events.emitSafely('message:dead-lettered', {
+    id: delivery.id,
+    queue: delivery.queue,
+    reason,
+  });
+}

@@ -1,0 +1,177 @@
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { App } from '../app/app.ts';
+import { DEFAULT_QUEUE } from '../config/app-config.ts';
+import { WorkerEvents } from '../events/worker-events.ts';
+import type { Executor } from '../executors/executor.ts';
+import { InlineExecutor } from '../executors/inline/inline-executor.ts';
+import { type Duration, parseDuration } from '../time/duration.ts';
+import { sleep } from '../time/sleep.ts';
+import { AckBatcher } from './ack-batcher.ts';
+import { LeaseKeeper } from './lease-keeper.ts';
+import { type DeliveryDeps, processDelivery } from './process-delivery.ts';
+
+/** Options of one worker; each falls back to the app's `worker` config. */
+export interface WorkerOptions {
+  queues?: string[];
+  concurrency?: number;
+  /** Node name, `name@host` (default `celeriac@<hostname>`). */
+  name?: string;
+  lease?: Duration;
+  shutdownTimeout?: Duration;
+  pollTimeout?: Duration;
+  executor?: Executor;
+}
+
+/**
+ * Consumes queues: reserves only as many messages as it has free slots, runs them, acks after
+ * the handler (acks late), renews leases while tasks run, and shuts down without losing tasks.
+ */
+export class Worker {
+  readonly name: string;
+  readonly queues: string[];
+  readonly events: WorkerEvents;
+  private readonly app: App;
+  private readonly executor: Executor;
+  private readonly leaseMs: number;
+  private readonly shutdownTimeoutMs: number;
+  private readonly pollTimeoutMs: number;
+  private readonly log: Logger;
+  private readonly leases: LeaseKeeper;
+  private readonly stopReserving = new AbortController();
+  private readonly giveUp = new AbortController();
+  private loop: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(app: App, options: WorkerOptions = {}) {
+    const config = app.config.worker ?? {};
+    this.app = app;
+    this.name = options.name ?? `celeriac@${hostname()}`;
+    this.queues = options.queues ?? config.queues ?? [app.config.defaultQueue ?? DEFAULT_QUEUE];
+    this.executor =
+      options.executor ?? new InlineExecutor(options.concurrency ?? config.concurrency ?? 10);
+    this.leaseMs = parseDuration(options.lease ?? config.lease ?? '30s');
+    this.shutdownTimeoutMs = parseDuration(
+      options.shutdownTimeout ?? config.shutdownTimeout ?? '30s',
+    );
+    this.pollTimeoutMs = parseDuration(options.pollTimeout ?? config.pollTimeout ?? '1s');
+    this.log = app.log.child({ worker: this.name });
+    this.events = new WorkerEvents((error, event) =>
+      this.log.error({ err: error, event }, 'event listener threw'),
+    );
+    this.leases = new LeaseKeeper(app.broker, this.leaseMs, this.log);
+  }
+
+  /** Tasks running now. */
+  get active(): number {
+    return this.executor.active;
+  }
+
+  /** Connects and starts consuming; resolves once the worker is online. */
+  async start(): Promise<void> {
+    if (this.loop) return;
+    await this.app.connect();
+    this.leases.start();
+    const deps = this.deliveryDeps();
+    this.loop = this.consume(deps);
+    const online = { name: this.name, queues: this.queues, concurrency: this.executor.size };
+    this.log.info(
+      { ...online, broker: this.app.brokerLabel, tasks: this.app.registry.names() },
+      'worker online',
+    );
+    this.events.emitSafely('worker:online', online);
+  }
+
+  /**
+   * Stops fetching and lets running tasks finish within the shutdown timeout; what is still
+   * running then goes back to the queue. Calling it again (or `stopNow`) ends the wait at once.
+   */
+  stop(): Promise<void> {
+    if (this.stopping) {
+      this.giveUp.abort();
+      return this.stopping;
+    }
+    this.stopping = this.shutdown();
+    return this.stopping;
+  }
+
+  /** Returns running tasks to the queue at once and stops. */
+  stopNow(): Promise<void> {
+    this.giveUp.abort();
+    return this.stop();
+  }
+
+  private async shutdown(): Promise<void> {
+    this.log.info(
+      { running: this.executor.active },
+      'worker stopping: no new tasks; waiting for running ones',
+    );
+    this.stopReserving.abort();
+    await this.loop;
+    const drained = await this.executor.drain(this.shutdownTimeoutMs, this.giveUp.signal);
+    if (!drained) await this.releaseRunning();
+    this.leases.stop();
+    await this.deps?.acks.flush();
+    await this.executor.close();
+    this.log.info({ name: this.name }, 'worker offline');
+    this.events.emitSafely('worker:offline', { name: this.name });
+  }
+
+  private deps: DeliveryDeps | undefined;
+
+  private deliveryDeps(): DeliveryDeps {
+    this.deps = {
+      broker: this.app.broker,
+      acks: new AckBatcher(this.app.broker, this.log),
+      serializer: this.app.serializer,
+      events: this.events,
+      log: this.log,
+      registry: this.app.registry,
+      pipeline: this.app.pipeline(),
+      backend: this.app.backend,
+      resultTtlMs: this.app.resultTtlMs(),
+      leases: this.leases,
+      shutdown: this.giveUp.signal,
+    };
+    return this.deps;
+  }
+
+  private async consume(deps: DeliveryDeps): Promise<void> {
+    const signal = this.stopReserving.signal;
+    while (!signal.aborted) {
+      await this.executor.waitForSlot(signal);
+      const free = this.executor.size - this.executor.active;
+      if (signal.aborted || free <= 0) continue;
+      try {
+        const deliveries = await this.app.broker.reserve(this.queues, {
+          max: free,
+          leaseMs: this.leaseMs,
+          waitMs: this.pollTimeoutMs,
+          signal,
+        });
+        for (const delivery of deliveries)
+          void this.executor.run(() => processDelivery(deps, delivery));
+      } catch (error) {
+        this.log.error({ err: error }, 'reserve failed; retrying in 1s');
+        await sleep(1000, signal);
+      }
+    }
+  }
+
+  /** Puts every still-running message back in its queue, unchanged, for another worker. */
+  private async releaseRunning(): Promise<void> {
+    const running = this.leases.holding();
+    this.log.warn({ count: running.length }, 'returning unfinished tasks to the queue');
+    for (const delivery of running) {
+      this.leases.release(delivery);
+      try {
+        await this.app.broker.nack(delivery, { retryAt: Date.now() });
+      } catch (error) {
+        this.log.error(
+          { err: error, messageId: delivery.id },
+          'could not return a task; its lease will expire',
+        );
+      }
+    }
+  }
+}
