@@ -121,24 +121,33 @@ export class App {
 
   /** Sends one task; resolves once the broker stored it (or, in eager mode, once it ran). */
   async send(name: string, args: unknown[], options: SendOptions): Promise<AsyncResult<unknown>> {
+    const [result] = await this.sendMany(name, [args], options);
+    return result as AsyncResult<unknown>;
+  }
+
+  /** Sends one task per argument list in one atomic broker call. */
+  async sendMany(name: string, argsList: unknown[][], options: SendOptions): Promise<AsyncResult<unknown>[]> {
     const task = this.registry.find(name);
-    const envelope = buildEnvelope(name, args, options, task?.options, this);
+    const envelopes = argsList.map((args) => buildEnvelope(name, args, options, task?.options, this));
     if (this.config.eager) {
-      const record = await runEagerly(this, this.registry.get(name), envelope);
-      return new AsyncResult(envelope.id, record);
+      const registered = this.registry.get(name);
+      const results: AsyncResult<unknown>[] = [];
+      for (const envelope of envelopes) {
+        results.push(new AsyncResult(envelope.id, await runEagerly(this, registered, envelope)));
+      }
+      return results;
     }
-    const body = this.encode(envelope);
+    const messages = envelopes.map((envelope) => ({
+      id: envelope.id,
+      queue: envelope.queue,
+      body: this.encode(envelope),
+      priority: envelope.priority,
+      availableAt: envelope.eta === undefined ? undefined : Date.parse(envelope.eta),
+    }));
     await this.connect();
-    await this.broker.enqueue([
-      {
-        id: envelope.id,
-        queue: envelope.queue,
-        body,
-        priority: envelope.priority,
-        availableAt: envelope.eta === undefined ? undefined : Date.parse(envelope.eta),
-      },
-    ]);
-    return new AsyncResult(envelope.id, this.resultSource());
+    await this.broker.enqueue(messages);
+    const source = this.resultSource();
+    return envelopes.map((envelope) => new AsyncResult(envelope.id, source));
   }
 
   /** Encodes an envelope and enforces the payload size limit. */

@@ -18,6 +18,8 @@ export interface Task<A extends unknown[], R> {
   delay(...args: A): Promise<AsyncResult<R>>;
   /** Sends the task with per-call options (countdown, eta, expires, priority, queue, id, headers). */
   applyAsync(args: A, options?: SendOptions): Promise<AsyncResult<R>>;
+  /** Sends one task per argument tuple in a single broker call (all stored, or none). */
+  delayMany(argsList: A[], options?: Omit<SendOptions, 'id'>): Promise<AsyncResult<R>[]>;
 }
 
 /** The argument tuple of a task handle. */
@@ -28,6 +30,7 @@ export type TaskResult<T> = T extends Task<unknown[], infer R> ? R : never;
 export interface TaskHandleBackend {
   runInline(name: string, args: unknown[]): Promise<unknown>;
   send(name: string, args: unknown[], options: SendOptions): Promise<AsyncResult<unknown>>;
+  sendMany(name: string, argsList: unknown[][], options: SendOptions): Promise<AsyncResult<unknown>[]>;
 }
 
 /** Builds the callable handle returned by `app.task()`. */
@@ -41,6 +44,8 @@ export function createTaskHandle<A extends unknown[], R>(
     delay: (...args: A) => backend.send(name, args, {}) as Promise<AsyncResult<R>>,
     applyAsync: (args: A, options: SendOptions = {}) =>
       backend.send(name, args, options) as Promise<AsyncResult<R>>,
+    delayMany: (argsList: A[], options: SendOptions = {}) =>
+      backend.sendMany(name, argsList, options) as Promise<AsyncResult<R>[]>,
   });
   return handle;
 }

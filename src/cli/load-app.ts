@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, createApp } from '../app/app.ts';
-import { CeleriacError } from '../errors/errors.ts';
+import { CeleriacError, ConfigError } from '../errors/errors.ts';
 
 /** A failure the CLI reports as one clear line and an exit code, without a stack of internals. */
 export class CliError extends CeleriacError {

@@ -109,7 +109,11 @@ export class Worker {
     this.stopReserving.abort();
     await this.loop;
     const drained = await this.executor.drain(this.shutdownTimeoutMs, this.giveUp.signal);
-    if (!drained) await this.releaseRunning();
+    if (!drained) {
+      // Tell handlers that watch their signal to stop; their messages go back to the queue.
+      this.giveUp.abort();
+      await this.releaseRunning();
+    }
     this.leases.stop();
     await this.deps?.acks.flush();
     await this.executor.close();

@@ -77,4 +77,6 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   await worker.start();
   await new Promise<void>((resolve) => worker.events.once('worker:offline', () => resolve()));
   await app.close();
+  // A handler that ignored its abort signal may still hold timers or sockets: do not wait for it.
+  process.exit(0);
 }
