@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, createApp } from '../app/app.ts';
-import { CeleriacError, ConfigError } from '../errors/errors.ts';
+import { CeleriacError } from '../errors/errors.ts';
 
 /** A failure the CLI reports as one clear line and an exit code, without a stack of internals. */
 export class CliError extends CeleriacError {
@@ -36,6 +36,9 @@ export async function loadApp(options: AppSourceOptions): Promise<App> {
   try {
     module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (error) {
+    // A bad config is fixed in config, not in the module: say only what is wrong. Checked by
+    // code, not class, as the module may load its own copy of Celeriac.
+    if ((error as { code?: unknown }).code === 'CONFIG_INVALID') throw new CliError((error as Error).message);
     throw new CliError(
       `could not load task module ${options.app}: ${describeLoadError(error, path)}`,
     );
