@@ -15,7 +15,7 @@ import {
   validateTaskOptions,
 } from '../config/validate-config.ts';
 import type { Envelope } from '../envelope/envelope.ts';
-import { PayloadTooLarge } from '../errors/errors.ts';
+import { ConfigError, PayloadTooLarge } from '../errors/errors.ts';
 import { createLogger } from '../logging/logger.ts';
 import { compose, type Middleware } from '../middleware/middleware.ts';
 import { resultLayer } from '../middleware/result-layer.ts';
@@ -99,6 +99,12 @@ export class App {
       this.config.taskDefaults ?? {},
       this.config.ignoreResult ?? false,
     );
+    if (resolved.priority !== undefined && !this.broker.capabilities.priorities) {
+      throw new ConfigError(
+        `task "${name}".priority`,
+        `the broker ${this.brokerLabel} does not support priorities`,
+      );
+    }
     this.registry.add({ name, options: resolved, handler: handler as never });
     return createTaskHandle<A, Awaited<R>>(name, this);
   }
@@ -126,9 +132,15 @@ export class App {
   }
 
   /** Sends one task per argument list in one atomic broker call. */
-  async sendMany(name: string, argsList: unknown[][], options: SendOptions): Promise<AsyncResult<unknown>[]> {
+  async sendMany(
+    name: string,
+    argsList: unknown[][],
+    options: SendOptions,
+  ): Promise<AsyncResult<unknown>[]> {
     const task = this.registry.find(name);
-    const envelopes = argsList.map((args) => buildEnvelope(name, args, options, task?.options, this));
+    const envelopes = argsList.map((args) =>
+      buildEnvelope(name, args, options, task?.options, this),
+    );
     if (this.config.eager) {
       const registered = this.registry.get(name);
       const results: AsyncResult<unknown>[] = [];

@@ -30,7 +30,11 @@ export type TaskResult<T> = T extends Task<unknown[], infer R> ? R : never;
 export interface TaskHandleBackend {
   runInline(name: string, args: unknown[]): Promise<unknown>;
   send(name: string, args: unknown[], options: SendOptions): Promise<AsyncResult<unknown>>;
-  sendMany(name: string, argsList: unknown[][], options: SendOptions): Promise<AsyncResult<unknown>[]>;
+  sendMany(
+    name: string,
+    argsList: unknown[][],
+    options: SendOptions,
+  ): Promise<AsyncResult<unknown>[]>;
 }
 
 /** Builds the callable handle returned by `app.task()`. */

@@ -38,7 +38,8 @@ export async function loadApp(options: AppSourceOptions): Promise<App> {
   } catch (error) {
     // A bad config is fixed in config, not in the module: say only what is wrong. Checked by
     // code, not class, as the module may load its own copy of Celeriac.
-    if ((error as { code?: unknown }).code === 'CONFIG_INVALID') throw new CliError((error as Error).message);
+    if ((error as { code?: unknown }).code === 'CONFIG_INVALID')
+      throw new CliError((error as Error).message);
     throw new CliError(
       `could not load task module ${options.app}: ${describeLoadError(error, path)}`,
     );

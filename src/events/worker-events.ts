@@ -17,7 +17,7 @@ export interface WorkerEventMap {
   'task:retried': [TaskEvent & { delayMs: number; error: Error }];
   'task:failed': [TaskEvent & { error: Error; reason: string }];
   'task:expired': [TaskEvent];
-  'task:released': [TaskEvent];
+  'task:released': [{ id: string; queue: string }];
   'message:dead-lettered': [{ id: string; queue: string; reason: string }];
 }
 

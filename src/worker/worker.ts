@@ -10,6 +10,7 @@ import { sleep } from '../time/sleep.ts';
 import { AckBatcher } from './ack-batcher.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 import { type DeliveryDeps, processDelivery } from './process-delivery.ts';
+import { countEvents, type WorkerStats } from './worker-stats.ts';
 
 /** Options of one worker; each falls back to the app's `worker` config. */
 export interface WorkerOptions {
@@ -31,6 +32,8 @@ export class Worker {
   readonly name: string;
   readonly queues: string[];
   readonly events: WorkerEvents;
+  /** What this worker did since it started: succeeded, retried, failed, expired, dead-lettered. */
+  readonly stats: WorkerStats;
   private readonly app: App;
   private readonly executor: Executor;
   private readonly leaseMs: number;
@@ -59,6 +62,7 @@ export class Worker {
     this.events = new WorkerEvents((error, event) =>
       this.log.error({ err: error, event }, 'event listener threw'),
     );
+    this.stats = countEvents(this.events);
     this.leases = new LeaseKeeper(app.broker, this.leaseMs, this.log);
   }
 
@@ -168,6 +172,7 @@ export class Worker {
     this.log.warn({ count: running.length }, 'returning unfinished tasks to the queue');
     for (const delivery of running) {
       this.leases.release(delivery);
+      this.events.emitSafely('task:released', { id: delivery.id, queue: delivery.queue });
       try {
         await this.app.broker.nack(delivery, { retryAt: Date.now() });
       } catch (error) {

@@ -21,7 +21,9 @@ describe('celeriac CLI', () => {
     env = e2eEnv();
     const { code, output } = await runCli(['worker', '-A', TASKS, '-c', 'lots'], env.env);
     expect(code).toBe(2);
-    expect(output).toContain(`option '-c, --concurrency <n>' argument 'lots' is invalid. expected a positive integer, got "lots"`);
+    expect(output).toContain(
+      `option '-c, --concurrency <n>' argument 'lots' is invalid. expected a positive integer, got "lots"`,
+    );
   });
 
   it('reports a task module that fails to load with its own error, not internals', async () => {
@@ -44,9 +46,14 @@ describe('celeriac CLI', () => {
 
   it('names the environment variable of an invalid config value', async () => {
     env = e2eEnv();
-    const { code, output } = await runCli(['worker', '-A', TASKS], { ...env.env, CELERIAC_CONCURRENCY: 'many' });
+    const { code, output } = await runCli(['worker', '-A', TASKS], {
+      ...env.env,
+      CELERIAC_CONCURRENCY: 'many',
+    });
     expect(code).toBe(1);
-    expect(output).toContain('celeriac: invalid config "CELERIAC_CONCURRENCY (worker.concurrency)": expected an integer, got "many"');
+    expect(output).toContain(
+      'celeriac: invalid config "CELERIAC_CONCURRENCY (worker.concurrency)": expected an integer, got "many"',
+    );
   });
 
   it('sends a task, shows it in status, and purges only with confirmation', async () => {
@@ -55,7 +62,9 @@ describe('celeriac CLI', () => {
     expect(sent.code).toBe(0);
     expect(sent.output).toMatch(/^[0-9a-f-]{36}$/);
     const status = await runCli(['status', '--json'], env.env);
-    expect(JSON.parse(status.output)).toEqual([{ queue: 'e2e', ready: 1, reserved: 0, delayed: 0, dead: 0 }]);
+    expect(JSON.parse(status.output)).toEqual([
+      { queue: 'e2e', ready: 1, reserved: 0, delayed: 0, dead: 0 },
+    ]);
     const refused = await runCli(['purge', 'e2e'], env.env);
     expect(refused.code).toBe(2);
     expect(refused.output).toContain('refusing to delete without confirmation');
@@ -80,13 +89,18 @@ describe('celeriac CLI', () => {
     await env.app.sendTask('e2e.no_such_task', [], { id: 'unknown-1' });
     await env.app.sendMany('e2e.record', [[], []], {});
     const worker = spawnCli(['worker', '-A', TASKS, '-c', '2'], env.env);
-    await until(async () => (await env.app.broker.stats('e2e')).dead === 2 && env.counts().total === 5, 'dead letters');
+    await until(
+      async () => (await env.app.broker.stats('e2e')).dead === 2 && env.counts().total === 5,
+      'dead letters',
+    );
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
     expect(env.counts()).toEqual({ total: 5, distinct: 5 });
 
     const list = await runCli(['dlq', 'list', '--json'], env.env);
-    const letters = list.output.split('\n').map((line) => JSON.parse(line) as { id: string; reason: string });
+    const letters = list.output
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; reason: string });
     expect(letters.map((l) => [l.id, l.reason.split(':')[0]])).toEqual([
       ['garbage-1', 'malformed message'],
       ['unknown-1', 'unknown task "e2e.no_such_task"'],
@@ -106,7 +120,10 @@ describe('celeriac CLI', () => {
   it('SIGTERM lets running tasks finish; unfinished ones return to the queue after the timeout', async () => {
     env = e2eEnv();
     await env.app.sendMany('e2e.hang', [[], [], []], {});
-    const worker = spawnCli(['worker', '-A', TASKS, '-c', '3', '--shutdown-timeout', '300ms'], env.env);
+    const worker = spawnCli(
+      ['worker', '-A', TASKS, '-c', '3', '--shutdown-timeout', '300ms'],
+      env.env,
+    );
     await until(() => env.counts().total === 3, 'three running tasks');
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
@@ -116,7 +133,10 @@ describe('celeriac CLI', () => {
   it('a second SIGTERM returns running tasks at once', async () => {
     env = e2eEnv();
     await env.app.sendMany('e2e.hang', [[], []], {});
-    const worker = spawnCli(['worker', '-A', TASKS, '-c', '2', '--shutdown-timeout', '10m', '-l', 'info'], env.env);
+    const worker = spawnCli(
+      ['worker', '-A', TASKS, '-c', '2', '--shutdown-timeout', '10m', '-l', 'info'],
+      env.env,
+    );
     await until(() => env.counts().total === 2, 'two running tasks');
     worker.child.kill('SIGTERM');
     await worker.waitFor(/worker stopping/);

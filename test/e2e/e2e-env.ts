@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { createApp } from '../../src/index.ts';
 
 /** A broker file and a runs file in a fresh temp folder, and an app on that broker. */
@@ -15,7 +15,9 @@ export function e2eEnv() {
   const openRuns = () => {
     runs ??= new Database(runsDb);
     runs.pragma('busy_timeout = 10000');
-    runs.exec('CREATE TABLE IF NOT EXISTS runs (task_id TEXT NOT NULL, pid INTEGER NOT NULL, at INTEGER NOT NULL)');
+    runs.exec(
+      'CREATE TABLE IF NOT EXISTS runs (task_id TEXT NOT NULL, pid INTEGER NOT NULL, at INTEGER NOT NULL)',
+    );
     return runs;
   };
   return {
@@ -24,7 +26,9 @@ export function e2eEnv() {
     app,
     /** Total runs and distinct task ids recorded so far. */
     counts(): { total: number; distinct: number } {
-      const row = openRuns().prepare('SELECT COUNT(*) AS total, COUNT(DISTINCT task_id) AS distinct_ids FROM runs').get() as {
+      const row = openRuns()
+        .prepare('SELECT COUNT(*) AS total, COUNT(DISTINCT task_id) AS distinct_ids FROM runs')
+        .get() as {
         total: number;
         distinct_ids: number;
       };
@@ -32,7 +36,9 @@ export function e2eEnv() {
     },
     /** Runs per worker process id. */
     runsByPid(): Map<number, number> {
-      const rows = openRuns().prepare('SELECT pid, COUNT(*) AS n FROM runs GROUP BY pid').all() as Array<{ pid: number; n: number }>;
+      const rows = openRuns()
+        .prepare('SELECT pid, COUNT(*) AS n FROM runs GROUP BY pid')
+        .all() as Array<{ pid: number; n: number }>;
       return new Map(rows.map((r) => [r.pid, r.n]));
     },
     async cleanup() {

@@ -26,7 +26,11 @@ describe('worker processes on one SQLite file', () => {
     env = e2eEnv();
     const ids = new Set<string>();
     for (let batch = 0; batch < 10; batch++) {
-      const sent = await env.app.sendMany('e2e.record', Array.from({ length: 1000 }, () => []), {});
+      const sent = await env.app.sendMany(
+        'e2e.record',
+        Array.from({ length: 1000 }, () => []),
+        {},
+      );
       for (const r of sent) ids.add(r.id);
     }
     expect(ids.size).toBe(10_000);
@@ -48,7 +52,11 @@ describe('worker processes on one SQLite file', () => {
   it('a worker killed with SIGKILL mid-run loses nothing; duplicates stay within what it held', async () => {
     env = e2eEnv();
     const total = 2000;
-    await env.app.sendMany('e2e.record', Array.from({ length: total }, () => [5]), {});
+    await env.app.sendMany(
+      'e2e.record',
+      Array.from({ length: total }, () => [5]),
+      {},
+    );
     const victim = startWorker('--lease', '2s');
     startWorker('--lease', '2s');
     const victimRuns = () => env.runsByPid().get(victim.child.pid ?? -1) ?? 0;

@@ -29,7 +29,9 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): CliP
       }
     });
   }
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   return {
     child,
     output: () => lines.join('\n'),
