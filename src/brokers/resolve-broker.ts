@@ -1,0 +1,52 @@
+import { ConfigError } from '../errors/errors.ts';
+import type { Broker } from './broker.ts';
+import { MemoryBroker } from './memory/memory-broker.ts';
+import { SqliteBroker } from './sqlite/sqlite-broker.ts';
+
+/** The broker used when none is configured: a SQLite file under the working directory. */
+export const DEFAULT_BROKER_URL = 'sqlite://.celeriac/broker.db';
+
+const SUPPORTED = 'supported: sqlite://, memory://';
+
+/**
+ * Builds a broker from a URL: `memory://`, `sqlite://relative/path.db` or
+ * `sqlite:///absolute/path.db`. Nothing is opened until the broker's first use.
+ */
+export function brokerFromUrl(url: string): Broker {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === undefined) {
+    throw new ConfigError('broker', `broker URL "${redactUrl(url)}" has no scheme (${SUPPORTED})`);
+  }
+  if (scheme === 'memory') return new MemoryBroker();
+  if (scheme === 'sqlite') return new SqliteBroker({ path: sqlitePath(url) });
+  throw new ConfigError('broker', `unsupported broker URL scheme "${scheme}:" (${SUPPORTED})`);
+}
+
+/** The file path of a `sqlite://` URL: what follows `sqlite://`, without query or fragment. */
+function sqlitePath(url: string): string {
+  const rest = url.slice('sqlite:'.length);
+  if (!rest.startsWith('//')) {
+    throw new ConfigError('broker', `SQLite broker URL "${url}" must start with "sqlite://"`);
+  }
+  const raw = rest.slice(2).split(/[?#]/, 1)[0] ?? '';
+  if (raw === '' || raw === '/') {
+    throw new ConfigError('broker', `SQLite broker URL "${url}" names no file`);
+  }
+  return decodeURIComponent(raw);
+}
+
+/** Replaces the password in a URL's user info with `***`, for logs; other text is unchanged. */
+export function redactUrl(url: string): string {
+  const start = url.indexOf('://');
+  if (start < 0) return url;
+  const authorityStart = start + 3;
+  const tail = url.slice(authorityStart);
+  const authorityEnd = tail.search(/[/?#]/);
+  const authority = authorityEnd < 0 ? tail : tail.slice(0, authorityEnd);
+  // The last '@' ends the user info, so an unescaped '@' inside a password is still hidden.
+  const at = authority.lastIndexOf('@');
+  const colon = authority.indexOf(':');
+  if (at < 0 || colon < 0 || colon > at) return url;
+  const userInfo = `${authority.slice(0, colon)}:***`;
+  return `${url.slice(0, authorityStart)}${userInfo}${url.slice(authorityStart + at)}`;
+}

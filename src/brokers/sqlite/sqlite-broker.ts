@@ -1,0 +1,290 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import type Database from 'better-sqlite3';
+import type {
+  Broker,
+  BrokerCapabilities,
+  DeadLetter,
+  DeadLetterQuery,
+  Delivery,
+  NackOptions,
+  OutgoingMessage,
+  QueueStats,
+  ReserveOptions,
+} from '../broker.ts';
+import { DELAYED, openDatabase, READY } from './schema.ts';
+import {
+  type CountsRow,
+  type DeadLetterRow,
+  type MovedRow,
+  prepareStatements,
+  type ReservedRow,
+  type Statements,
+} from './statements.ts';
+import { notifyQueues, waitForWork } from './wake.ts';
+
+/** Options of `new SqliteBroker(...)`. */
+export interface SqliteBrokerOptions {
+  /** Database file; its directory is created when missing. */
+  path: string;
+  /** Longest sleep between checks while waiting for messages other processes may add. Default 50. */
+  pollIntervalMs?: number;
+}
+
+interface Connection {
+  db: Database.Database;
+  stmts: Statements;
+}
+
+/**
+ * A broker in one SQLite file (WAL), shared safely by several processes on one machine: every
+ * change runs in a `BEGIN IMMEDIATE` transaction.
+ */
+export class SqliteBroker implements Broker {
+  readonly capabilities: BrokerCapabilities = { delay: true, priorities: true, shared: true };
+  readonly #path: string;
+  readonly #file: string;
+  readonly #pollIntervalMs: number;
+  #conn: Connection | undefined;
+  #closing = new AbortController();
+
+  /** Opens nothing yet: the first operation (or `connect`) opens the file. */
+  constructor(options: SqliteBrokerOptions) {
+    this.#path = options.path;
+    this.#file = resolve(options.path);
+    this.#pollIntervalMs = Math.max(1, options.pollIntervalMs ?? 50);
+  }
+
+  /** Opens and migrates the database; idempotent. */
+  async connect(): Promise<void> {
+    this.#open();
+  }
+
+  /** Ends pending waits and closes the connection; a later operation reopens it. */
+  async close(): Promise<void> {
+    this.#closing.abort();
+    this.#conn?.db.close();
+    this.#conn = undefined;
+  }
+
+  /** Inserts the whole batch in one transaction; future availableAt makes a message delayed. */
+  async enqueue(messages: OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const { db, stmts } = this.#open();
+    const now = Date.now();
+    db.transaction(() => {
+      for (const m of messages) {
+        const delayed = m.availableAt !== undefined && m.availableAt > now;
+        stmts.insert.run({
+          id: m.id,
+          queue: m.queue,
+          priority: m.priority ?? 0,
+          state: delayed ? DELAYED : READY,
+          availableAt: m.availableAt ?? now,
+          body: toBuffer(m.body),
+          now,
+        });
+      }
+    }).immediate();
+    notifyQueues(
+      this.#file,
+      messages.map((m) => m.queue),
+    );
+  }
+
+  /** Takes up to `max` ready messages, first queue first; waits up to `waitMs` for one. */
+  async reserve(queues: string[], options: ReserveOptions): Promise<Delivery[]> {
+    if (queues.length === 0 || options.max <= 0) return [];
+    this.#open();
+    const closing = this.#closing.signal;
+    const deadline = Date.now() + (options.waitMs ?? 0);
+    for (;;) {
+      if (closing.aborted) return [];
+      const taken = this.#reserveNow(queues, options.max, options.leaseMs);
+      if (taken.length > 0) return taken;
+      const left = deadline - Date.now();
+      if (left <= 0 || options.signal?.aborted) return [];
+      const nap = Math.min(left, this.#pollIntervalMs, this.#untilNextDue(queues));
+      await waitForWork(this.#file, queues, nap, [options.signal, closing]);
+    }
+  }
+
+  /** Deletes messages whose receipts still hold, in one transaction. */
+  async ack(deliveries: Delivery[]): Promise<number> {
+    if (deliveries.length === 0) return 0;
+    const { db, stmts } = this.#open();
+    return db
+      .transaction(() => {
+        let count = 0;
+        for (const d of deliveries) {
+          const seq = receiptSeq(d.receipt);
+          if (seq !== undefined) count += stmts.ack.run(seq, d.receipt).changes;
+        }
+        return count;
+      })
+      .immediate();
+  }
+
+  /** Schedules a retry or moves the message to the dead letters, if the receipt still holds. */
+  async nack(delivery: Delivery, options: NackOptions): Promise<boolean> {
+    const seq = receiptSeq(delivery.receipt);
+    if (seq === undefined) return false;
+    const { db, stmts } = this.#open();
+    const body = options.body ? toBuffer(options.body) : null;
+    if ('deadLetter' in options) {
+      return db
+        .transaction(() => {
+          const row = stmts.takeHeld.get(seq, delivery.receipt) as MovedRow | undefined;
+          if (!row) return false;
+          const failedAt = Date.now();
+          stmts.insertDead.run({
+            ...row,
+            body: body ?? row.body,
+            reason: options.reason,
+            failedAt,
+          });
+          return true;
+        })
+        .immediate();
+    }
+    const state = options.retryAt > Date.now() ? DELAYED : READY;
+    const params = { state, retryAt: options.retryAt, body, seq, receipt: delivery.receipt };
+    const row = db.transaction(() => stmts.retry.get(params)).immediate();
+    if (row) notifyQueues(this.#file, [delivery.queue]);
+    return row !== undefined;
+  }
+
+  /** Moves each held lease `ms` past now, in one transaction. */
+  async extendLease(deliveries: Delivery[], ms: number): Promise<number> {
+    if (deliveries.length === 0) return 0;
+    const { db, stmts } = this.#open();
+    return db
+      .transaction(() => {
+        const until = Date.now() + ms;
+        let count = 0;
+        for (const d of deliveries) {
+          const seq = receiptSeq(d.receipt);
+          if (seq !== undefined) count += stmts.extend.run(until, seq, d.receipt).changes;
+        }
+        return count;
+      })
+      .immediate();
+  }
+
+  /** Counts one queue's messages by state (an expired lease still counts as reserved). */
+  async stats(queue: string): Promise<QueueStats> {
+    const counts = this.#open().stmts.counts.get({ queue }) as CountsRow;
+    return { queue, ...counts };
+  }
+
+  /** Sorted names of queues holding messages or dead letters. */
+  async queues(): Promise<string[]> {
+    const rows = this.#open().stmts.queues.all() as { queue: string }[];
+    return rows.map((r) => r.queue);
+  }
+
+  /** Drops ready and delayed messages of a queue; reserved ones finish normally. */
+  async purge(queue: string): Promise<number> {
+    const { db, stmts } = this.#open();
+    return db
+      .transaction(
+        () => stmts.purgeReady.run(queue).changes + stmts.purgeDelayed.run(queue).changes,
+      )
+      .immediate();
+  }
+
+  /** Dead letters oldest first. */
+  async listDeadLetters(query: DeadLetterQuery = {}): Promise<DeadLetter[]> {
+    const { queue = null, limit = 100, offset = 0 } = query;
+    const rows = this.#open().stmts.listDead.all({ queue, limit, offset });
+    return rows as DeadLetterRow[];
+  }
+
+  /** Returns dead letters (all, or those with these ids) to their queues as ready messages. */
+  async requeueDeadLetters(ids?: string[]): Promise<number> {
+    const { db, stmts } = this.#open();
+    const moved = db
+      .transaction(() => {
+        const rows = (
+          ids ? stmts.takeDeadByIds.all(JSON.stringify(ids)) : stmts.takeDeadAll.all()
+        ) as MovedRow[];
+        // RETURNING has no defined order; keep the dead letters' original order in the queue.
+        rows.sort((a, b) => a.seq - b.seq);
+        const now = Date.now();
+        for (const r of rows) {
+          const { id, queue, priority, body } = r;
+          stmts.insert.run({ id, queue, priority, state: READY, availableAt: now, body, now });
+        }
+        return rows;
+      })
+      .immediate();
+    notifyQueues(
+      this.#file,
+      moved.map((r) => r.queue),
+    );
+    return moved.length;
+  }
+
+  /** Deletes all dead letters, or one queue's. */
+  async purgeDeadLetters(queue?: string): Promise<number> {
+    const { db, stmts } = this.#open();
+    const purge = () =>
+      queue === undefined ? stmts.purgeDeadAll.run() : stmts.purgeDeadQueue.run(queue);
+    return db.transaction(() => purge().changes).immediate();
+  }
+
+  #open(): Connection {
+    if (this.#conn) return this.#conn;
+    const db = openDatabase(this.#path);
+    this.#conn = { db, stmts: prepareStatements(db) };
+    if (this.#closing.signal.aborted) this.#closing = new AbortController();
+    return this.#conn;
+  }
+
+  #reserveNow(queues: string[], max: number, leaseMs: number): Delivery[] {
+    const { db, stmts } = this.#open();
+    const rows = db
+      .transaction(() => {
+        const now = Date.now();
+        stmts.promoteDue.run(now);
+        const token = randomUUID();
+        const taken: ReservedRow[] = [];
+        for (const queue of queues) {
+          const limit = max - taken.length;
+          if (limit <= 0) break;
+          const params = { queue, limit, token, leaseUntil: now + leaseMs };
+          const got = stmts.reserveFrom.all(params) as ReservedRow[];
+          // RETURNING has no defined order; restore the one the subquery picked.
+          got.sort((a, b) => b.priority - a.priority || a.seq - b.seq);
+          taken.push(...got);
+        }
+        return taken;
+      })
+      .immediate();
+    return rows.map(({ id, queue, priority, deliveryCount, receipt, body }) => ({
+      id,
+      queue,
+      priority,
+      deliveryCount,
+      receipt,
+      body,
+    }));
+  }
+
+  /** Ms until the next delayed message or lease in these queues falls due (at least 1). */
+  #untilNextDue(queues: string[]): number {
+    const row = this.#open().stmts.nextDue.get(JSON.stringify(queues)) as { next: number | null };
+    if (row.next === null) return Number.POSITIVE_INFINITY;
+    return Math.max(row.next - Date.now(), 1);
+  }
+}
+
+/** The row's seq carried at the front of a receipt (`seq:token`), or undefined when malformed. */
+function receiptSeq(receipt: string): number | undefined {
+  const seq = Number.parseInt(receipt, 10);
+  return Number.isSafeInteger(seq) ? seq : undefined;
+}
+
+function toBuffer(body: Uint8Array): Buffer {
+  return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}

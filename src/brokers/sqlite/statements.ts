@@ -1,0 +1,90 @@
+import type Database from 'better-sqlite3';
+
+/** A reserved row as `UPDATE ... RETURNING` yields it. */
+export interface ReservedRow {
+  seq: number;
+  id: string;
+  queue: string;
+  priority: number;
+  deliveryCount: number;
+  receipt: string;
+  body: Buffer;
+}
+
+/** A row taken out of one table to be written into the other. */
+export interface MovedRow {
+  seq: number;
+  id: string;
+  queue: string;
+  priority: number;
+  body: Buffer;
+}
+
+/** A dead letter as listed. */
+export interface DeadLetterRow {
+  id: string;
+  queue: string;
+  body: Buffer;
+  reason: string;
+  failedAt: number;
+}
+
+/** One queue's counts by state. */
+export interface CountsRow {
+  ready: number;
+  reserved: number;
+  delayed: number;
+  dead: number;
+}
+
+// Queries repeat `state = 0` and `state IN (1, 2)` literally: SQLite uses a partial index only
+// when the query's WHERE contains the index's WHERE term as written.
+const SQL = {
+  insert: `INSERT INTO messages (id, queue, priority, state, available_at, body, enqueued_at)
+    VALUES (@id, @queue, @priority, @state, @availableAt, @body, @now)`,
+  promoteDue: `UPDATE messages SET state = 0, receipt = NULL
+    WHERE state IN (1, 2) AND available_at <= ?`,
+  reserveFrom: `UPDATE messages
+    SET state = 1, available_at = @leaseUntil, receipt = seq || ':' || @token,
+        delivery_count = delivery_count + 1
+    WHERE seq IN (SELECT seq FROM messages WHERE state = 0 AND queue = @queue
+                  ORDER BY priority DESC, seq LIMIT @limit)
+    RETURNING seq, id, queue, priority, delivery_count AS deliveryCount, receipt, body`,
+  nextDue: `SELECT MIN(available_at) AS next FROM messages
+    WHERE state IN (1, 2) AND queue IN (SELECT value FROM json_each(?))`,
+  ack: 'DELETE FROM messages WHERE seq = ? AND receipt = ? AND state = 1',
+  extend: 'UPDATE messages SET available_at = ? WHERE seq = ? AND receipt = ? AND state = 1',
+  retry: `UPDATE messages
+    SET state = @state, available_at = @retryAt, receipt = NULL, body = COALESCE(@body, body)
+    WHERE seq = @seq AND receipt = @receipt AND state = 1
+    RETURNING queue`,
+  takeHeld: `DELETE FROM messages WHERE seq = ? AND receipt = ? AND state = 1
+    RETURNING seq, id, queue, priority, body`,
+  insertDead: `INSERT INTO dead_letters (id, queue, priority, body, reason, failed_at)
+    VALUES (@id, @queue, @priority, @body, @reason, @failedAt)`,
+  counts: `SELECT
+    (SELECT COUNT(*) FROM messages WHERE state = 0 AND queue = @queue) AS ready,
+    (SELECT COUNT(*) FROM messages WHERE state IN (1, 2) AND state = 1 AND queue = @queue) AS reserved,
+    (SELECT COUNT(*) FROM messages WHERE state IN (1, 2) AND state = 2 AND queue = @queue) AS delayed,
+    (SELECT COUNT(*) FROM dead_letters WHERE queue = @queue) AS dead`,
+  queues: 'SELECT queue FROM messages UNION SELECT queue FROM dead_letters ORDER BY queue',
+  purgeReady: 'DELETE FROM messages WHERE state = 0 AND queue = ?',
+  purgeDelayed: 'DELETE FROM messages WHERE state IN (1, 2) AND state = 2 AND queue = ?',
+  listDead: `SELECT id, queue, body, reason, failed_at AS failedAt FROM dead_letters
+    WHERE @queue IS NULL OR queue = @queue ORDER BY seq LIMIT @limit OFFSET @offset`,
+  takeDeadAll: 'DELETE FROM dead_letters RETURNING seq, id, queue, priority, body',
+  takeDeadByIds: `DELETE FROM dead_letters WHERE id IN (SELECT value FROM json_each(?))
+    RETURNING seq, id, queue, priority, body`,
+  purgeDeadAll: 'DELETE FROM dead_letters',
+  purgeDeadQueue: 'DELETE FROM dead_letters WHERE queue = ?',
+} as const;
+
+/** Every prepared statement of one connection, by name. */
+export type Statements = { -readonly [K in keyof typeof SQL]: Database.Statement };
+
+/** Prepares every statement once per connection. */
+export function prepareStatements(db: Database.Database): Statements {
+  const out = {} as Statements;
+  for (const key of Object.keys(SQL) as (keyof typeof SQL)[]) out[key] = db.prepare(SQL[key]);
+  return out;
+}

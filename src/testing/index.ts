@@ -1,0 +1,2 @@
+export { backendConformance } from './backend-conformance.ts';
+export { type BrokerConformanceOptions, brokerConformance } from './broker-conformance.ts';
