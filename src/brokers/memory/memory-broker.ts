@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import { sleep } from '../../time/sleep.ts';
 import type {
   Broker,
   BrokerCapabilities,
@@ -12,6 +10,7 @@ import type {
   QueueStats,
   ReserveOptions,
 } from '../broker.ts';
+import { QueueWakeup } from '../queue-wakeup.ts';
 import { ReadyQueues } from './ready-queues.ts';
 
 type RowState = 'ready' | 'reserved' | 'delayed';
@@ -42,7 +41,7 @@ export class MemoryBroker implements Broker {
   /** Reserved and delayed rows: the only ones a clock can change. */
   #timed = new Set<Row>();
   #dead: DeadRow[] = [];
-  #wake = new EventEmitter().setMaxListeners(0);
+  #wakeup = new QueueWakeup();
   #closing = new AbortController();
 
   /** Nothing to open; re-arms waits after a close. */
@@ -271,25 +270,12 @@ export class MemoryBroker implements Broker {
   }
 
   #notify(queues: string[]): void {
-    for (const queue of new Set(queues)) this.#wake.emit(queue);
+    this.#wakeup.notify('', queues);
   }
 
   /** Sleeps `ms`, ending early when one of `queues` gets work or a signal aborts. */
-  async #waitForWork(
-    queues: string[],
-    ms: number,
-    signals: (AbortSignal | undefined)[],
-  ): Promise<void> {
-    const wake = new AbortController();
-    const stop = () => wake.abort();
-    for (const q of queues) this.#wake.on(q, stop);
-    for (const s of signals) s?.addEventListener('abort', stop, { once: true });
-    try {
-      await sleep(ms, wake.signal);
-    } finally {
-      for (const q of queues) this.#wake.off(q, stop);
-      for (const s of signals) s?.removeEventListener('abort', stop);
-    }
+  #waitForWork(queues: string[], ms: number, signals: (AbortSignal | undefined)[]): Promise<void> {
+    return this.#wakeup.wait('', queues, ms, signals);
   }
 }
 

@@ -12,6 +12,7 @@ import type {
   QueueStats,
   ReserveOptions,
 } from '../broker.ts';
+import { QueueWakeup } from '../queue-wakeup.ts';
 import { DELAYED, openDatabase, READY } from './schema.ts';
 import {
   type CountsRow,
@@ -21,9 +22,12 @@ import {
   type ReservedRow,
   type Statements,
 } from './statements.ts';
-import { notifyQueues, waitForWork } from './wake.ts';
 
 /** Options of `new SqliteBroker(...)`. */
+// Process-wide: every instance on the same file in this process wakes on another's enqueue;
+// other processes are seen by polling.
+const wakeup = new QueueWakeup();
+
 export interface SqliteBrokerOptions {
   /** Database file; its directory is created when missing. */
   path: string;
@@ -86,7 +90,7 @@ export class SqliteBroker implements Broker {
         });
       }
     }).immediate();
-    notifyQueues(
+    wakeup.notify(
       this.#file,
       messages.map((m) => m.queue),
     );
@@ -105,7 +109,7 @@ export class SqliteBroker implements Broker {
       const left = deadline - Date.now();
       if (left <= 0 || options.signal?.aborted) return [];
       const nap = Math.min(left, this.#pollIntervalMs, this.#untilNextDue(queues));
-      await waitForWork(this.#file, queues, nap, [options.signal, closing]);
+      await wakeup.wait(this.#file, queues, nap, [options.signal, closing]);
     }
   }
 
@@ -150,7 +154,7 @@ export class SqliteBroker implements Broker {
     const state = options.retryAt > Date.now() ? DELAYED : READY;
     const params = { state, retryAt: options.retryAt, body, seq, receipt: delivery.receipt };
     const row = db.transaction(() => stmts.retry.get(params)).immediate();
-    if (row) notifyQueues(this.#file, [delivery.queue]);
+    if (row) wakeup.notify(this.#file, [delivery.queue]);
     return row !== undefined;
   }
 
@@ -218,7 +222,7 @@ export class SqliteBroker implements Broker {
         return rows;
       })
       .immediate();
-    notifyQueues(
+    wakeup.notify(
       this.#file,
       moved.map((r) => r.queue),
     );
