@@ -93,7 +93,7 @@ export class App {
     const handler = typeof optionsOrHandler === 'function' ? optionsOrHandler : maybeHandler;
     if (typeof handler !== 'function')
       throw new TypeError(`task "${name}" needs a handler function`);
-    validateTaskOptions(options, `task "${name}"`);
+    validateTaskOptions(options, `tasks['${name}']`);
     const resolved = resolveTaskOptions(
       options,
       this.config.taskDefaults ?? {},

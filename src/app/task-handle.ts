@@ -25,7 +25,9 @@ export interface Task<A extends unknown[], R> {
 /** The argument tuple of a task handle. */
 export type TaskArgs<T> = T extends Task<infer A, unknown> ? A : never;
 /** The result type of a task handle. */
-export type TaskResult<T> = T extends Task<unknown[], infer R> ? R : never;
+// `infer` for the arguments too: the call signature is contravariant in them, so a task with
+// arguments does not extend Task<unknown[], R>.
+export type TaskResult<T> = T extends Task<infer _A, infer R> ? R : never;
 
 export interface TaskHandleBackend {
   runInline(name: string, args: unknown[]): Promise<unknown>;

@@ -42,9 +42,23 @@ export function applyEnvOverrides(config: AppConfig, env: NodeJS.ProcessEnv): Ap
   for (const [name, key] of Object.entries(ENV_OVERRIDES)) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
-    setPath(result as Record<string, unknown>, key, parseEnvValue(name, key, raw));
+    const value = parseEnvValue(name, key, raw);
+    checkEnvValue(name, key, value);
+    setPath(result as Record<string, unknown>, key, value);
   }
   return result;
+}
+
+/** Validates one overridden value on its own, so that its error names the variable. */
+function checkEnvValue(name: string, key: string, value: unknown): void {
+  const probe: Record<string, unknown> = {};
+  setPath(probe, key, value);
+  try {
+    validateAppConfig(probe as AppConfig);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(`${name} (${error.key})`, error.detail);
+    throw error;
+  }
 }
 
 function parseEnvValue(name: string, key: string, raw: string): unknown {

@@ -38,6 +38,13 @@ export class TimeLimitExceeded extends CeleriacError {
   }
 }
 
+/** The reason of `ctx.signal` when a stopping worker returns the task to the queue. */
+export class WorkerShutdown extends CeleriacError {
+  constructor() {
+    super('WORKER_SHUTDOWN', 'the worker is shutting down; the task went back to the queue');
+  }
+}
+
 /** The broker could not be reached or refused an operation. */
 export class BrokerUnavailable extends CeleriacError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -72,8 +79,14 @@ export class MalformedMessage extends CeleriacError {
 
 /** A configuration value is invalid; the message names the key. */
 export class ConfigError extends CeleriacError {
+  /** The key (or environment variable) at fault. */
+  readonly key: string;
+  /** What is wrong with its value. */
+  readonly detail: string;
   constructor(key: string, detail: string) {
     super('CONFIG_INVALID', `invalid config "${key}": ${detail}`);
+    this.key = key;
+    this.detail = detail;
   }
 }
 

@@ -27,12 +27,14 @@ export class WorkerEvents extends EventEmitter<WorkerEventMap> {
     super();
   }
 
-  /** Emits, logging (not propagating) an error thrown by a listener. */
+  /** Calls every listener, each isolated: one that throws is logged and the others still run. */
   emitSafely<K extends keyof WorkerEventMap>(event: K, ...args: WorkerEventMap[K]): void {
-    try {
-      (this.emit as (name: string, ...rest: unknown[]) => boolean)(event, ...args);
-    } catch (error) {
-      this.onListenerError(error, String(event));
+    for (const listener of this.rawListeners(event as never) as Array<(...a: unknown[]) => void>) {
+      try {
+        listener(...args);
+      } catch (error) {
+        this.onListenerError(error, String(event));
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ResultBackend, TaskResultRecord, TaskState } from '../backends/backend.ts';
+import { WorkerShutdown } from '../errors/errors.ts';
 import { type Execution, type Middleware, toStoredError } from './middleware.ts';
 
 /** Stores STARTED (when tracked), RETRY, SUCCESS and FAILURE in the result backend. */
@@ -32,6 +33,9 @@ export function resultLayer(backend: ResultBackend, ttlMs: number, log: Logger):
     await next();
     const outcome = execution.outcome;
     if (!outcome) return;
+    // A released attempt's message is back in the queue: its next run owns the result.
+    if (outcome.kind !== 'success' && execution.abort.signal.reason instanceof WorkerShutdown)
+      return;
     if (outcome.kind === 'success')
       await store(execution, { state: 'SUCCESS', value: outcome.value });
     else {

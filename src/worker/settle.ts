@@ -23,6 +23,7 @@ export function failureReason(
   max: number,
 ): string {
   const error = `${outcome.error.name}: ${outcome.error.message}`;
+  if (outcome.reason === 'exhausted' && max === 0) return `failed, retries disabled: ${error}`;
   if (outcome.reason === 'exhausted')
     return `retries exhausted (${envelope.retries} of ${max}): ${error}`;
   if (outcome.reason === 'rejected') return `rejected: ${error}`;

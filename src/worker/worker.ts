@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { App } from '../app/app.ts';
 import { DEFAULT_QUEUE } from '../config/app-config.ts';
+import { WorkerShutdown } from '../errors/errors.ts';
 import { WorkerEvents } from '../events/worker-events.ts';
 import type { Executor } from '../executors/executor.ts';
 import { InlineExecutor } from '../executors/inline/inline-executor.ts';
@@ -42,7 +43,10 @@ export class Worker {
   private readonly log: Logger;
   private readonly leases: LeaseKeeper;
   private readonly stopReserving = new AbortController();
+  /** Aborts the signals of running attempts, once their messages are back in the queue. */
   private readonly giveUp = new AbortController();
+  /** Ends the shutdown wait early (a second stop(), or stopNow()). */
+  private readonly hurry = new AbortController();
   private loop: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -92,7 +96,7 @@ export class Worker {
    */
   stop(): Promise<void> {
     if (this.stopping) {
-      this.giveUp.abort();
+      this.hurry.abort();
       return this.stopping;
     }
     this.stopping = this.shutdown();
@@ -101,7 +105,7 @@ export class Worker {
 
   /** Returns running tasks to the queue at once and stops. */
   stopNow(): Promise<void> {
-    this.giveUp.abort();
+    this.hurry.abort();
     return this.stop();
   }
 
@@ -112,12 +116,8 @@ export class Worker {
     );
     this.stopReserving.abort();
     await this.loop;
-    const drained = await this.executor.drain(this.shutdownTimeoutMs, this.giveUp.signal);
-    if (!drained) {
-      // Tell handlers that watch their signal to stop; their messages go back to the queue.
-      this.giveUp.abort();
-      await this.releaseRunning();
-    }
+    const drained = await this.executor.drain(this.shutdownTimeoutMs, this.hurry.signal);
+    if (!drained) await this.releaseRunning();
     this.leases.stop();
     await this.deps?.acks.flush();
     await this.executor.close();
@@ -170,8 +170,12 @@ export class Worker {
   private async releaseRunning(): Promise<void> {
     const running = this.leases.holding();
     this.log.warn({ count: running.length }, 'returning unfinished tasks to the queue');
+    // Release every lease before any handler hears of the shutdown: an attempt that ends after
+    // this is not settled (not acked, retried or dead-lettered), whatever its outcome.
+    for (const delivery of running) this.leases.release(delivery);
+    // Tell handlers that watch their signal to stop.
+    this.giveUp.abort(new WorkerShutdown());
     for (const delivery of running) {
-      this.leases.release(delivery);
       this.events.emitSafely('task:released', { id: delivery.id, queue: delivery.queue });
       try {
         await this.app.broker.nack(delivery, { retryAt: Date.now() });

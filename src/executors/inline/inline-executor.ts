@@ -49,6 +49,8 @@ export class InlineExecutor implements Executor {
   /** Resolves true once no job runs, or false after `timeoutMs` or on abort. */
   drain(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     if (this.running === 0) return Promise.resolve(true);
+    // An abort event never fires for a signal that is already aborted (as after stopNow()).
+    if (signal?.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
       const finish = (drained: boolean) => {
         clearTimeout(timer);

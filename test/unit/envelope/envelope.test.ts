@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { type Envelope, isPriority, validateEnvelope } from '../../../src/envelope/envelope.ts';
+import { MalformedMessage } from '../../../src/index.ts';
+
+function valid(): Envelope {
+  return {
+    v: 1,
+    id: 'id-1',
+    task: 'add',
+    args: [1, 2],
+    queue: 'default',
+    retries: 0,
+    rootId: 'id-1',
+    parentId: null,
+  };
+}
+
+function malformed(value: unknown): MalformedMessage {
+  try {
+    validateEnvelope(value);
+  } catch (error) {
+    expect(error).toBeInstanceOf(MalformedMessage);
+    return error as MalformedMessage;
+  }
+  throw new Error('expected a MalformedMessage');
+}
+
+function without(key: string): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...valid() };
+  delete copy[key];
+  return copy;
+}
+
+describe('validateEnvelope', () => {
+  it('returns a valid envelope as it is', () => {
+    const envelope = {
+      ...valid(),
+      kwargs: { a: 1 },
+      priority: 9,
+      eta: '2030-01-01T00:00:00.000Z',
+      expires: '2030-01-02T00:00:00.000Z',
+      headers: { trace: 'x' },
+      timelimit: [1, 2],
+    };
+    expect(validateEnvelope(envelope)).toBe(envelope);
+  });
+
+  it.each([null, 'a string', 42, [1, 2], undefined])('rejects %j: not an object', (value) => {
+    expect(malformed(value).message).toBe('malformed message: expected an object');
+  });
+
+  it.each(['id', 'task', 'queue', 'rootId'])('names the missing string field %s', (key) => {
+    expect(malformed(without(key)).message).toBe(
+      `malformed message: field "${key}" must be a non-empty string`,
+    );
+    expect(malformed({ ...valid(), [key]: '' }).message).toBe(
+      `malformed message: field "${key}" must be a non-empty string`,
+    );
+    expect(malformed({ ...valid(), [key]: 7 }).message).toBe(
+      `malformed message: field "${key}" must be a non-empty string`,
+    );
+  });
+
+  it.each([
+    [without('args'), 'field "args" must be an array'],
+    [{ ...valid(), args: { 0: 1 } }, 'field "args" must be an array'],
+    [without('v'), 'field "v" must be a number'],
+    [{ ...valid(), v: '1' }, 'field "v" must be a number'],
+    [without('retries'), 'field "retries" must be a non-negative integer'],
+    [{ ...valid(), retries: -1 }, 'field "retries" must be a non-negative integer'],
+    [{ ...valid(), retries: 1.5 }, 'field "retries" must be a non-negative integer'],
+    [{ ...valid(), retries: '2' }, 'field "retries" must be a non-negative integer'],
+    [{ ...valid(), kwargs: [1] }, 'field "kwargs" must be an object'],
+    [{ ...valid(), kwargs: null }, 'field "kwargs" must be an object'],
+    [{ ...valid(), priority: 10 }, 'field "priority" must be an integer from 0 to 9'],
+    [{ ...valid(), priority: -1 }, 'field "priority" must be an integer from 0 to 9'],
+    [{ ...valid(), priority: '5' }, 'field "priority" must be an integer from 0 to 9'],
+    [{ ...valid(), eta: 'tomorrow' }, 'field "eta" must be an ISO 8601 date'],
+    [{ ...valid(), eta: 1_700_000_000_000 }, 'field "eta" must be an ISO 8601 date'],
+    [{ ...valid(), expires: 'never' }, 'field "expires" must be an ISO 8601 date'],
+    [{ ...valid(), headers: 'x' }, 'field "headers" must be an object'],
+    [{ ...valid(), headers: [] }, 'field "headers" must be an object'],
+  ])('rejects %j naming the field', (value, detail) => {
+    const error = malformed(value);
+    expect(error.message).toBe(`malformed message: ${detail}`);
+    expect(error.code).toBe('MALFORMED_MESSAGE');
+  });
+
+  it('accepts null eta and expires, as Celery sends them', () => {
+    expect(() => validateEnvelope({ ...valid(), eta: null, expires: null })).not.toThrow();
+  });
+
+  it('checks fields in a fixed order: the first bad one is named', () => {
+    expect(malformed({ v: 'x', args: 'y' }).message).toBe(
+      'malformed message: field "id" must be a non-empty string',
+    );
+  });
+
+  it('preserves unknown fields', () => {
+    const envelope = {
+      ...valid(),
+      groupId: 'g1',
+      links: [{ task: 'next' }],
+      custom: { deep: [1] },
+    };
+    const result = validateEnvelope(JSON.parse(JSON.stringify(envelope)));
+    expect(result).toEqual(envelope);
+    expect(result.custom).toEqual({ deep: [1] });
+  });
+});
+
+describe('isPriority', () => {
+  it('is true for the integers 0 to 9 only', () => {
+    expect([0, 5, 9].every(isPriority)).toBe(true);
+    expect([-1, 10, 4.5, Number.NaN, '3', null, undefined].some(isPriority)).toBe(false);
+  });
+});
