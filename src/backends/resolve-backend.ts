@@ -1,13 +1,15 @@
 import { ConfigError } from '../errors/errors.ts';
 import type { ResultBackend } from './backend.ts';
 import { MemoryBackend } from './memory/memory-backend.ts';
+import { RedisBackend } from './redis/redis-backend.ts';
 import { SqliteBackend } from './sqlite/sqlite-backend.ts';
 
-const SUPPORTED = '(supported: sqlite://, memory://)';
+const SUPPORTED = '(supported: sqlite://, memory://, redis://, rediss://)';
 
 /**
- * Builds a result backend from a URL: `memory://`, `sqlite://relative/path.db` or
- * `sqlite:///absolute/path.db`.
+ * Builds a result backend from a URL: `memory://`, `sqlite://relative/path.db`,
+ * `sqlite:///absolute/path.db`, or `redis://[user:password@]host:port/db[?prefix=name]`
+ * (`rediss://` for TLS).
  */
 export function backendFromUrl(url: string): ResultBackend {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
@@ -16,6 +18,7 @@ export function backendFromUrl(url: string): ResultBackend {
   }
   if (scheme === 'memory') return new MemoryBackend();
   if (scheme === 'sqlite') return new SqliteBackend({ path: sqlitePath(url) });
+  if (scheme === 'redis' || scheme === 'rediss') return new RedisBackend({ url });
   throw new ConfigError(
     'backend',
     `unsupported result backend URL scheme "${scheme}:" ${SUPPORTED}`,

@@ -1,12 +1,15 @@
 import { ConfigError } from '../errors/errors.ts';
 import type { Broker } from './broker.ts';
 import { MemoryBroker } from './memory/memory-broker.ts';
+import { RedisBroker } from './redis/redis-broker.ts';
 import { SqliteBroker } from './sqlite/sqlite-broker.ts';
+
+const REDIS_SCHEMES = new Set(['redis', 'rediss', 'redis+cluster', 'rediss+cluster']);
 
 /** The broker used when none is configured: a SQLite file under the working directory. */
 export const DEFAULT_BROKER_URL = 'sqlite://.celeriac/broker.db';
 
-const SUPPORTED = 'supported: sqlite://, memory://';
+const SUPPORTED = 'supported: sqlite://, redis://, rediss://, redis+cluster://, memory://';
 
 /**
  * Builds a broker from a URL: `memory://`, `sqlite://relative/path.db` or
@@ -19,6 +22,7 @@ export function brokerFromUrl(url: string): Broker {
   }
   if (scheme === 'memory') return new MemoryBroker();
   if (scheme === 'sqlite') return new SqliteBroker({ path: sqlitePath(url) });
+  if (REDIS_SCHEMES.has(scheme)) return new RedisBroker({ url });
   throw new ConfigError('broker', `unsupported broker URL scheme "${scheme}:" (${SUPPORTED})`);
 }
 

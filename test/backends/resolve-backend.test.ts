@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBackend } from '../../src/backends/memory/memory-backend.ts';
+import { RedisBackend } from '../../src/backends/redis/redis-backend.ts';
 import { backendFromUrl } from '../../src/backends/resolve-backend.ts';
 import { SqliteBackend } from '../../src/backends/sqlite/sqlite-backend.ts';
 import { ConfigError } from '../../src/errors/errors.ts';
@@ -47,7 +48,25 @@ describe('backendFromUrl', () => {
     const attempt = () => backendFromUrl('xyz://somewhere');
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(
-      'invalid config "backend": unsupported result backend URL scheme "xyz:" (supported: sqlite://, memory://)',
+      'invalid config "backend": unsupported result backend URL scheme "xyz:" (supported: sqlite://, memory://, redis://, rediss://)',
+    );
+  });
+
+  it('builds a RedisBackend from redis:// and rediss:// without connecting', () => {
+    const plain = backendFromUrl('redis://127.0.0.1:6379/0?prefix=app1');
+    expect(plain).toBeInstanceOf(RedisBackend);
+    expect((plain as RedisBackend).prefix).toBe('app1');
+    const secure = backendFromUrl('rediss://user:secret@redis.example:6380/2');
+    expect(secure).toBeInstanceOf(RedisBackend);
+    expect((secure as RedisBackend).prefix).toBe('celeriac');
+    expect((secure as RedisBackend).url).toBe('rediss://user:***@redis.example:6380/2');
+  });
+
+  it('rejects a malformed redis URL without showing its password', () => {
+    const attempt = () => backendFromUrl('redis://:secret@127.0.0.1:6379/zero');
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(
+      'invalid config "backend": result backend URL "redis://:***@127.0.0.1:6379/zero" names database "zero", not a number such as /0',
     );
   });
 

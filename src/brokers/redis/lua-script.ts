@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Cluster, Redis } from 'ioredis';
+
+export type RedisClient = Redis | Cluster;
+
+type EvalArgs = [script: string, numKeys: number, ...rest: Array<string | number | Buffer>];
+/** ioredis has the Buffer-reply variants of EVAL and EVALSHA at run time but not in its types. */
+interface BufferEval {
+  evalshaBuffer(...args: EvalArgs): Promise<unknown>;
+  evalBuffer(...args: EvalArgs): Promise<unknown>;
+}
+
+const SCRIPTS_DIR = new URL('./scripts/', import.meta.url);
+
+/** Reads a script and inlines its `--@include lib/x.lua` lines, so shared Lua lives once. */
+export function loadLuaSource(name: string): string {
+  const source = readFileSync(new URL(name, SCRIPTS_DIR), 'utf8');
+  return source.replace(/^--@include (\S+)$/gm, (_, lib: string) =>
+    readFileSync(new URL(lib, SCRIPTS_DIR), 'utf8'),
+  );
+}
+
+/**
+ * One Lua step, run with EVALSHA and loaded on the first NOSCRIPT (a restarted or new node), so
+ * the source crosses the network once per server.
+ */
+export class LuaScript {
+  readonly sha: string;
+  readonly source: string;
+
+  constructor(readonly name: string) {
+    this.source = loadLuaSource(`${name}.lua`);
+    this.sha = createHash('sha1').update(this.source).digest('hex');
+  }
+
+  /** Runs the script; replies come back as Buffers (bodies are binary). */
+  async run(
+    client: RedisClient,
+    keys: string[],
+    args: Array<string | number | Buffer>,
+  ): Promise<unknown> {
+    try {
+      return await (client as unknown as BufferEval).evalshaBuffer(
+        this.sha,
+        keys.length,
+        ...keys,
+        ...args,
+      );
+    } catch (error) {
+      if (!String((error as Error).message).includes('NOSCRIPT')) throw error;
+      return (client as unknown as BufferEval).evalBuffer(
+        this.source,
+        keys.length,
+        ...keys,
+        ...args,
+      );
+    }
+  }
+}
+
+/** Every step of the Redis broker, one script each. */
+export const SCRIPTS = {
+  publish: new LuaScript('publish'),
+  reserve: new LuaScript('reserve'),
+  ack: new LuaScript('ack'),
+  retry: new LuaScript('retry'),
+  deadLetter: new LuaScript('dead-letter'),
+  extendLeases: new LuaScript('extend-leases'),
+  promoteDue: new LuaScript('promote-due'),
+  recoverLeases: new LuaScript('recover-leases'),
+  requeueDead: new LuaScript('requeue-dead'),
+  purge: new LuaScript('purge'),
+} as const;

@@ -1,0 +1,462 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { BrokerUnavailable } from '../../errors/errors.ts';
+import { createLogger } from '../../logging/logger.ts';
+import type {
+  Broker,
+  BrokerCapabilities,
+  DeadLetter,
+  DeadLetterQuery,
+  Delivery,
+  NackOptions,
+  OutgoingMessage,
+  QueueStats,
+  ReserveOptions,
+} from '../broker.ts';
+import { QueueWakeup } from '../queue-wakeup.ts';
+import { connectClient, createClient, isConnectionError } from './connection.ts';
+import { packEntry, unpackDeadLetter, unpackEntry } from './entry.ts';
+import { type RedisClient, SCRIPTS } from './lua-script.ts';
+import { QueueKeys, queueIndexKey } from './queue-keys.ts';
+import {
+  describeTarget,
+  parseRedisUrl,
+  type RedisBrokerOptions,
+  type RedisTarget,
+} from './redis-options.ts';
+import { WakeSubscriber } from './wake-subscriber.ts';
+
+const PUBLISH_CHUNK = 500;
+const MAINTENANCE_LIMIT = 1000;
+
+/** When a queue next needs promote-due or recover-leases; 0 means "check now", -1 "nothing". */
+interface QueueHints {
+  nextDue: number;
+  nextExpiry: number;
+}
+
+/**
+ * A broker on Redis or Redis Cluster. Every step is one Lua script on one slot; a worker uses
+ * two connections (commands, wake-up subscription) whatever its concurrency.
+ */
+export class RedisBroker implements Broker {
+  readonly capabilities: BrokerCapabilities = { delay: true, priorities: true, shared: true };
+  readonly #target: RedisTarget;
+  readonly #prefix: string;
+  readonly #options: Required<Omit<RedisBrokerOptions, 'url' | 'prefix'>>;
+  readonly #log: Logger;
+  readonly #keys = new Map<string, QueueKeys>();
+  readonly #hints = new Map<string, QueueHints>();
+  readonly #indexed = new Set<string>();
+  readonly #wakeup = new QueueWakeup();
+  readonly #closing = new AbortController();
+  #client: RedisClient | undefined;
+  #connecting: Promise<void> | undefined;
+  #subscriber: WakeSubscriber | undefined;
+  #receiptCounter = 0;
+  readonly #receiptBase = randomBytes(6).toString('base64url');
+
+  /** Connects nothing yet. */
+  constructor(options: RedisBrokerOptions = {}, logger?: Logger) {
+    this.#target = parseRedisUrl(options.url ?? 'redis://127.0.0.1:6379/0');
+    this.#prefix = options.prefix ?? this.#target.prefix ?? 'celeriac';
+    this.#options = {
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      publishTimeoutMs: options.publishTimeoutMs ?? 10_000,
+      pollIntervalMs: options.pollIntervalMs ?? 1000,
+      heartbeatMs: options.heartbeatMs ?? 5000,
+      connectionName: options.connectionName ?? 'celeriac',
+    };
+    this.#log = logger ?? createLogger('warn');
+  }
+
+  /** The wake-up subscription, for tests and diagnostics. */
+  get subscriber(): WakeSubscriber | undefined {
+    return this.#subscriber;
+  }
+
+  /** Connects the command connection; idempotent. Fails with one line naming the host. */
+  connect(): Promise<void> {
+    this.#connecting ??= this.#open().catch((error) => {
+      this.#connecting = undefined;
+      throw error;
+    });
+    return this.#connecting;
+  }
+
+  /** Closes both connections; waiting reserves return empty. */
+  async close(options: { force?: boolean } = {}): Promise<void> {
+    this.#closing.abort();
+    this.#subscriber?.close();
+    this.#subscriber = undefined;
+    const client = this.#client;
+    this.#client = undefined;
+    this.#connecting = undefined;
+    if (!client) return;
+    if (options.force) client.disconnect();
+    else await client.quit().catch(() => client.disconnect());
+  }
+
+  /** Publishes messages, atomically per queue, retrying through an outage until the publish timeout. */
+  async enqueue(messages: OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const client = await this.#ready();
+    const now = Date.now();
+    const byQueue = groupBy(messages, (m) => m.queue);
+    for (const [queue, batch] of byQueue) {
+      const keys = this.#queueKeys(queue);
+      await this.#index(client, queue);
+      for (let i = 0; i < batch.length; i += PUBLISH_CHUNK) {
+        const args: Array<string | number | Buffer> = [now, keys.wakeChannel];
+        for (const m of batch.slice(i, i + PUBLISH_CHUNK)) {
+          args.push(m.availableAt ?? 0, packEntry(m.priority ?? 0, 0, m.id, m.body));
+        }
+        await this.#withRetry(() =>
+          SCRIPTS.publish.run(client, [...keys.ready, keys.delayed], args),
+        );
+      }
+    }
+  }
+
+  /** Reserves up to `max` messages from the queues in order; waits up to `waitMs` for some. */
+  async reserve(queues: string[], options: ReserveOptions): Promise<Delivery[]> {
+    const client = await this.#ready();
+    const deadline = Date.now() + (options.waitMs ?? 0);
+    if ((options.waitMs ?? 0) > 0) await this.#watch(queues);
+    for (;;) {
+      const deliveries: Delivery[] = [];
+      for (const queue of queues) {
+        if (deliveries.length >= options.max) break;
+        await this.#maintain(client, queue);
+        deliveries.push(
+          ...(await this.#reserveFrom(
+            client,
+            queue,
+            options.max - deliveries.length,
+            options.leaseMs,
+          )),
+        );
+      }
+      const left = deadline - Date.now();
+      if (
+        deliveries.length > 0 ||
+        left <= 0 ||
+        options.signal?.aborted ||
+        this.#closing.signal.aborted
+      ) {
+        return deliveries;
+      }
+      const nap = Math.min(left, this.#options.pollIntervalMs, this.#untilNextHint(queues));
+      await this.#wakeup.wait('', queues, nap, [options.signal, this.#closing.signal]);
+    }
+  }
+
+  /** Acks deliveries, one script call per queue; returns how many were still held. */
+  async ack(deliveries: Delivery[]): Promise<number> {
+    const client = await this.#ready();
+    const byQueue = groupBy(deliveries, (d) => d.queue);
+    const counts = await Promise.all(
+      [...byQueue].map(([queue, batch]) => {
+        const keys = this.#queueKeys(queue);
+        return SCRIPTS.ack.run(
+          client,
+          [keys.held, keys.leases],
+          batch.map((d) => d.receipt),
+        );
+      }),
+    );
+    return counts.reduce<number>((sum, n) => sum + Number(n), 0);
+  }
+
+  /** Returns a message for a later attempt, or moves it to the dead-letter queue. */
+  async nack(delivery: Delivery, options: NackOptions): Promise<boolean> {
+    const client = await this.#ready();
+    const keys = this.#queueKeys(delivery.queue);
+    const body = options.body
+      ? packEntry(delivery.priority, delivery.deliveryCount, delivery.id, options.body)
+      : '';
+    const now = Date.now();
+    if ('deadLetter' in options) {
+      const done = await SCRIPTS.deadLetter.run(
+        client,
+        [keys.held, keys.leases, keys.dead],
+        [now, delivery.receipt, options.reason, body],
+      );
+      return Number(done) === 1;
+    }
+    const done = await SCRIPTS.retry.run(
+      client,
+      [...keys.ready, keys.delayed, keys.held, keys.leases],
+      [now, delivery.receipt, options.retryAt, body, keys.wakeChannel],
+    );
+    return Number(done) === 1;
+  }
+
+  /** Renews leases, one script call per queue; returns how many were still held. */
+  async extendLease(deliveries: Delivery[], ms: number): Promise<number> {
+    const client = await this.#ready();
+    const expiry = Date.now() + ms;
+    const counts = await Promise.all(
+      [...groupBy(deliveries, (d) => d.queue)].map(([queue, batch]) =>
+        SCRIPTS.extendLeases.run(
+          client,
+          [this.#queueKeys(queue).leases],
+          [expiry, ...batch.map((d) => d.receipt)],
+        ),
+      ),
+    );
+    return counts.reduce<number>((sum, n) => sum + Number(n), 0);
+  }
+
+  /** Counts by state for one queue. */
+  async stats(queue: string): Promise<QueueStats> {
+    const client = await this.#ready();
+    const keys = this.#queueKeys(queue);
+    const [readyCounts, delayed, reserved, dead] = await Promise.all([
+      Promise.all(keys.ready.map((key) => client.llen(key))),
+      client.zcard(keys.delayed),
+      client.hlen(keys.held),
+      client.llen(keys.dead),
+    ]);
+    return { queue, ready: readyCounts.reduce((a, b) => a + b, 0), reserved, delayed, dead };
+  }
+
+  /** Queue names ever published to, sorted. */
+  async queues(): Promise<string[]> {
+    const client = await this.#ready();
+    return (await client.smembers(queueIndexKey(this.#prefix))).sort();
+  }
+
+  /** Deletes ready and delayed messages of a queue. */
+  async purge(queue: string): Promise<number> {
+    const client = await this.#ready();
+    const keys = this.#queueKeys(queue);
+    return Number(await SCRIPTS.purge.run(client, [...keys.ready, keys.delayed], []));
+  }
+
+  /** Lists dead letters, oldest first. */
+  async listDeadLetters(query: DeadLetterQuery = {}): Promise<DeadLetter[]> {
+    const client = await this.#ready();
+    const limit = query.limit ?? 100;
+    const offset = query.offset ?? 0;
+    const queues = query.queue ? [query.queue] : await this.queues();
+    const letters: DeadLetter[] = [];
+    for (const queue of queues) {
+      const raw = await client.lrangeBuffer(this.#queueKeys(queue).dead, 0, offset + limit - 1);
+      letters.push(...raw.map((buf) => toDeadLetter(queue, buf)));
+    }
+    return letters.sort((a, b) => a.failedAt - b.failedAt).slice(offset, offset + limit);
+  }
+
+  /** Moves dead letters back to their queues. */
+  async requeueDeadLetters(ids?: string[]): Promise<number> {
+    const client = await this.#ready();
+    if (ids && ids.length === 0) return 0;
+    let moved = 0;
+    for (const queue of await this.queues()) {
+      const keys = this.#queueKeys(queue);
+      const n = Number(
+        await SCRIPTS.requeueDead.run(client, [...keys.ready, keys.dead], ids ?? ['*']),
+      );
+      if (n > 0) await client.publish(keys.wakeChannel, '0');
+      moved += n;
+    }
+    return moved;
+  }
+
+  /** Deletes dead letters of one queue or all. */
+  async purgeDeadLetters(queue?: string): Promise<number> {
+    const client = await this.#ready();
+    let removed = 0;
+    for (const name of queue ? [queue] : await this.queues()) {
+      const key = this.#queueKeys(name).dead;
+      const [[, count]] = (await client.multi().llen(key).del(key).exec()) as [[unknown, number]];
+      removed += Number(count);
+    }
+    return removed;
+  }
+
+  async #open(): Promise<void> {
+    const client = createClient(this.#target, this.#options);
+    client.on('error', (error) =>
+      this.#log.warn({ err: redactError(error, this.#target) }, 'redis connection error'),
+    );
+    await connectClient(client, this.#target, this.#options.connectTimeoutMs);
+    this.#client = client;
+  }
+
+  async #ready(): Promise<RedisClient> {
+    if (!this.#client) await this.connect();
+    return this.#client as RedisClient;
+  }
+
+  #queueKeys(queue: string): QueueKeys {
+    let keys = this.#keys.get(queue);
+    if (!keys) {
+      keys = new QueueKeys(this.#prefix, queue);
+      this.#keys.set(queue, keys);
+    }
+    return keys;
+  }
+
+  #hintsOf(queue: string): QueueHints {
+    let hints = this.#hints.get(queue);
+    if (!hints) {
+      hints = { nextDue: 0, nextExpiry: 0 };
+      this.#hints.set(queue, hints);
+    }
+    return hints;
+  }
+
+  /** Runs promote-due and recover-leases for a queue when its hints say something is due. */
+  async #maintain(client: RedisClient, queue: string): Promise<void> {
+    const hints = this.#hintsOf(queue);
+    const keys = this.#queueKeys(queue);
+    const now = Date.now();
+    if (hints.nextDue >= 0 && hints.nextDue <= now) {
+      const [, next] = (await SCRIPTS.promoteDue.run(
+        client,
+        [...keys.ready, keys.delayed, keys.dead],
+        [now, MAINTENANCE_LIMIT],
+      )) as [unknown, unknown];
+      hints.nextDue = Number(next);
+    }
+    if (hints.nextExpiry >= 0 && hints.nextExpiry <= now) {
+      const [, next] = (await SCRIPTS.recoverLeases.run(
+        client,
+        [...keys.ready, keys.held, keys.leases, keys.dead],
+        [now, MAINTENANCE_LIMIT],
+      )) as [unknown, unknown];
+      hints.nextExpiry = Number(next);
+    }
+  }
+
+  async #reserveFrom(
+    client: RedisClient,
+    queue: string,
+    max: number,
+    leaseMs: number,
+  ): Promise<Delivery[]> {
+    const keys = this.#queueKeys(queue);
+    const receiptPrefix = `${this.#receiptBase}.${++this.#receiptCounter}.`;
+    const reply = (await SCRIPTS.reserve.run(
+      client,
+      [...keys.ready, keys.delayed, keys.held, keys.leases, keys.dead],
+      [Date.now(), max, leaseMs, receiptPrefix],
+    )) as Buffer[];
+    const hints = this.#hintsOf(queue);
+    hints.nextDue = Number(reply[0]);
+    hints.nextExpiry = Number(reply[1]);
+    const deliveries: Delivery[] = [];
+    for (let i = 2; i < reply.length; i += 2) {
+      const entry = unpackEntry(reply[i + 1] as Buffer);
+      if (!entry) continue; // reserve.lua returns only parsed entries; this cannot happen
+      deliveries.push({
+        id: entry.id,
+        queue,
+        body: entry.body,
+        priority: entry.priority,
+        deliveryCount: entry.deliveries,
+        receipt: (reply[i] as Buffer).toString(),
+      });
+    }
+    return deliveries;
+  }
+
+  /** Ms until the earliest promote or recover among these queues (Infinity when none). */
+  #untilNextHint(queues: string[]): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const queue of queues) {
+      const hints = this.#hintsOf(queue);
+      for (const at of [hints.nextDue, hints.nextExpiry]) if (at >= 0) next = Math.min(next, at);
+    }
+    return Math.max(0, next - Date.now());
+  }
+
+  async #watch(queues: string[]): Promise<void> {
+    if (!this.#subscriber) {
+      const channelToQueue = (channel: string) =>
+        [...this.#keys.entries()].find(([, k]) => k.wakeChannel === channel)?.[0];
+      this.#subscriber = new WakeSubscriber({
+        command: this.#client as RedisClient,
+        connect: async () => {
+          const client = createClient(this.#target, {
+            ...this.#options,
+            connectionName: `${this.#options.connectionName}-sub`,
+          });
+          client.on('error', (error) =>
+            this.#log.warn({ err: redactError(error, this.#target) }, 'redis subscriber error'),
+          );
+          await connectClient(client, this.#target, this.#options.connectTimeoutMs);
+          return client;
+        },
+        heartbeatChannelPrefix: `${this.#prefix}:heartbeat:`,
+        heartbeatMs: this.#options.heartbeatMs,
+        onMessage: (channel, message) => {
+          const queue = channelToQueue(channel);
+          if (queue === undefined) return;
+          const at = Number(message);
+          const hints = this.#hintsOf(queue);
+          if (at > 0 && (hints.nextDue < 0 || at < hints.nextDue)) hints.nextDue = at;
+          this.#wakeup.notify('', [queue]);
+        },
+        onError: (error, what) => this.#log.warn({ err: redactError(error, this.#target) }, what),
+      });
+    }
+    await this.#subscriber.watch(queues.map((q) => this.#queueKeys(q).wakeChannel));
+  }
+
+  async #index(client: RedisClient, queue: string): Promise<void> {
+    if (this.#indexed.has(queue)) return;
+    await this.#withRetry(() => client.sadd(queueIndexKey(this.#prefix), queue));
+    this.#indexed.add(queue);
+  }
+
+  /** Retries a write through a connection outage until the publish timeout, then fails clearly. */
+  async #withRetry<T>(operation: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.#options.publishTimeoutMs;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+      try {
+        return await operation();
+      } catch (error) {
+        if (!isConnectionError(error)) throw error;
+        if (Date.now() + delay > deadline) {
+          throw new BrokerUnavailable(
+            `could not publish to Redis at ${describeTarget(this.#target)} within ${this.#options.publishTimeoutMs} ms: ${(error as Error).message}`,
+            { cause: error },
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+}
+
+function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
+function toDeadLetter(queue: string, buf: Buffer): DeadLetter {
+  const stored = unpackDeadLetter(buf);
+  if (!stored) return { id: '?', queue, body: buf, reason: 'unreadable dead letter', failedAt: 0 };
+  const entry = unpackEntry(stored.value);
+  return {
+    id: entry?.id ?? '?',
+    queue,
+    body: entry?.body ?? stored.value,
+    reason: stored.reason,
+    failedAt: stored.failedAt,
+  };
+}
+
+function redactError(error: unknown, target: RedisTarget): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return target.password ? message.split(target.password).join('***') : message;
+}

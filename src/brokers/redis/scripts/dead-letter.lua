@@ -1,0 +1,13 @@
+-- dead-letter: move a held message to the dead list with the reason.
+-- KEYS[1] held hash  KEYS[2] leases zset  KEYS[3] dead list
+-- ARGV[1] now  ARGV[2] receipt  ARGV[3] reason  ARGV[4] new entry or ''
+-- Returns 1, or 0 when the receipt no longer holds the message.
+--@include lib/entry.lua
+local held = redis.call('HGET', KEYS[1], ARGV[2])
+if not held then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[2])
+redis.call('ZREM', KEYS[2], ARGV[2])
+local entry = held
+if ARGV[4] ~= '' then entry = ARGV[4] end
+redis.call('RPUSH', KEYS[3], pack_dead(ARGV[1], ARGV[3], entry))
+return 1

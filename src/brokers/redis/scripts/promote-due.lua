@@ -1,0 +1,19 @@
+-- promote-due: move delayed messages whose time has come to the ready lists.
+-- KEYS[1..10] ready lists  KEYS[11] delayed zset  KEYS[12] dead list
+-- ARGV[1] now (ms)  ARGV[2] most to move in one call
+-- Returns { moved, next due ms or -1 }. Each message moves once: the whole step is atomic.
+--@include lib/entry.lua
+--@include lib/ready.lua
+local now = tonumber(ARGV[1])
+local due = redis.call('ZRANGEBYSCORE', KEYS[11], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+for _, entry in ipairs(due) do
+  redis.call('ZREM', KEYS[11], entry)
+  local parsed = parse_entry(entry)
+  if parsed == nil then
+    redis.call('RPUSH', KEYS[12], pack_dead(now, 'corrupted entry under a Celeriac key ' .. KEYS[11], entry))
+  else
+    push_ready(parsed.priority, entry, false)
+  end
+end
+local next_due = redis.call('ZRANGE', KEYS[11], 0, 0, 'WITHSCORES')[2] or -1
+return { #due, next_due }

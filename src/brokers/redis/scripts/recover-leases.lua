@@ -1,0 +1,26 @@
+-- recover-leases: return messages whose lease ran out (their worker died or stalled) to the
+-- front of their ready list, to be delivered again.
+-- KEYS[1..10] ready lists  KEYS[11] held hash  KEYS[12] leases zset  KEYS[13] dead list
+-- ARGV[1] now (ms)  ARGV[2] most to recover in one call
+-- Returns { recovered, next lease expiry ms or -1 }. Atomic: each message returns once.
+--@include lib/entry.lua
+--@include lib/ready.lua
+local now = tonumber(ARGV[1])
+local expired = redis.call('ZRANGEBYSCORE', KEYS[12], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+local recovered = 0
+for _, receipt in ipairs(expired) do
+  redis.call('ZREM', KEYS[12], receipt)
+  local held = redis.call('HGET', KEYS[11], receipt)
+  if held then
+    redis.call('HDEL', KEYS[11], receipt)
+    local parsed = parse_entry(held)
+    if parsed == nil then
+      redis.call('RPUSH', KEYS[13], pack_dead(now, 'corrupted entry under a Celeriac key ' .. KEYS[11], held))
+    else
+      push_ready(parsed.priority, held, true)
+      recovered = recovered + 1
+    end
+  end
+end
+local next_expiry = redis.call('ZRANGE', KEYS[12], 0, 0, 'WITHSCORES')[2] or -1
+return { recovered, next_expiry }

@@ -1,0 +1,23 @@
+-- retry: return a held message for another attempt at a given time, with a new body.
+-- KEYS[1..10] ready lists  KEYS[11] delayed zset  KEYS[12] held hash  KEYS[13] leases zset
+-- ARGV[1] now  ARGV[2] receipt  ARGV[3] retry at (ms)  ARGV[4] new entry or ''  ARGV[5] wake channel
+-- Returns 1, or 0 when the receipt no longer holds the message (its lease ran out).
+--@include lib/entry.lua
+--@include lib/ready.lua
+local held = redis.call('HGET', KEYS[12], ARGV[2])
+if not held then return 0 end
+redis.call('HDEL', KEYS[12], ARGV[2])
+redis.call('ZREM', KEYS[13], ARGV[2])
+local entry = held
+if ARGV[4] ~= '' then entry = ARGV[4] end
+local parsed = parse_entry(entry)
+if parsed == nil then return redis.error_reply('CELERIAC_BAD_ENTRY retry') end
+local at = tonumber(ARGV[3])
+if at <= tonumber(ARGV[1]) then
+  push_ready(parsed.priority, entry, true)
+  at = 0
+else
+  redis.call('ZADD', KEYS[11], at, entry)
+end
+redis.call('PUBLISH', ARGV[5], at)
+return 1
