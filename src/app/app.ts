@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ResultBackend } from '../backends/backend.ts';
 import { backendFromUrl } from '../backends/resolve-backend.ts';
 import type { Broker } from '../brokers/broker.ts';
-import { brokerFromUrl, DEFAULT_BROKER_URL, redactUrl } from '../brokers/resolve-broker.ts';
+import { brokerFromUrl, DEFAULT_BROKER_URL } from '../brokers/resolve-broker.ts';
 import {
   type AppConfig,
   DEFAULT_MAX_PAYLOAD_BYTES,
@@ -17,6 +17,7 @@ import {
 import type { Envelope } from '../envelope/envelope.ts';
 import { ConfigError, PayloadTooLarge } from '../errors/errors.ts';
 import { createLogger } from '../logging/logger.ts';
+import { redactUrl } from '../logging/redact-url.ts';
 import { compose, type Middleware } from '../middleware/middleware.ts';
 import { resultLayer } from '../middleware/result-layer.ts';
 import { retryLayer } from '../middleware/retry-layer.ts';

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors/errors.ts';
+import { redactUrl } from '../logging/redact-url.ts';
 import type { Broker } from './broker.ts';
 import { MemoryBroker } from './memory/memory-broker.ts';
 import { RedisBroker } from './redis/redis-broker.ts';
@@ -37,20 +38,4 @@ function sqlitePath(url: string): string {
     throw new ConfigError('broker', `SQLite broker URL "${url}" names no file`);
   }
   return decodeURIComponent(raw);
-}
-
-/** Replaces the password in a URL's user info with `***`, for logs; other text is unchanged. */
-export function redactUrl(url: string): string {
-  const start = url.indexOf('://');
-  if (start < 0) return url;
-  const authorityStart = start + 3;
-  const tail = url.slice(authorityStart);
-  const authorityEnd = tail.search(/[/?#]/);
-  const authority = authorityEnd < 0 ? tail : tail.slice(0, authorityEnd);
-  // The last '@' ends the user info, so an unescaped '@' inside a password is still hidden.
-  const at = authority.lastIndexOf('@');
-  const colon = authority.indexOf(':');
-  if (at < 0 || colon < 0 || colon > at) return url;
-  const userInfo = `${authority.slice(0, colon)}:***`;
-  return `${url.slice(0, authorityStart)}${userInfo}${url.slice(authorityStart + at)}`;
 }

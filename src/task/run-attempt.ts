@@ -59,6 +59,7 @@ function createContext(
   signal: AbortSignal,
   options: AttemptOptions,
 ): TaskContext {
+  let childLog: Logger | undefined;
   return {
     id: envelope.id,
     name: task.name,
@@ -71,7 +72,15 @@ function createContext(
     headers: envelope.headers ?? {},
     eager: options.eager,
     signal,
-    log: options.log.child({ taskId: envelope.id, task: task.name, retries: envelope.retries }),
+    // A child logger costs an allocation per task: make it only when the handler logs.
+    get log() {
+      childLog ??= options.log.child({
+        taskId: envelope.id,
+        task: task.name,
+        retries: envelope.retries,
+      });
+      return childLog;
+    },
     retry(retryOptions = {}): never {
       const delayMs =
         retryOptions.countdown === undefined ? undefined : parseDuration(retryOptions.countdown);

@@ -9,14 +9,14 @@ import {
   type RedisBackendOptions,
   resultKey,
 } from '../../src/backends/redis/redis-backend.ts';
-import { describeTarget, parseRedisUrl } from '../../src/backends/redis/redis-url.ts';
 import { BrokerUnavailable } from '../../src/errors/errors.ts';
+import { describeTarget, parseRedisUrl } from '../../src/redis/redis-url.ts';
 import { backendConformance } from '../../src/testing/backend-conformance.ts';
 import { sleep } from '../../src/time/sleep.ts';
 import { redisAvailable, redisUrl } from '../support/redis-available.ts';
 
 const PREFIX = `celeriac-test-${randomUUID().slice(0, 8)}`;
-const target = parseRedisUrl(redisUrl);
+const target = parseRedisUrl(redisUrl, 'backend');
 /** Under CI a missing server fails the suite (redis-available throws); elsewhere it skips. */
 const skip = !redisAvailable && process.env.CI !== 'true';
 if (skip) console.log(`redis-backend: skipped, no Redis at ${describeTarget(target)}`);

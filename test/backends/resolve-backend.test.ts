@@ -66,7 +66,7 @@ describe('backendFromUrl', () => {
     const attempt = () => backendFromUrl('redis://:secret@127.0.0.1:6379/zero');
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(
-      'invalid config "backend": result backend URL "redis://:***@127.0.0.1:6379/zero" names database "zero", not a number such as /0',
+      'invalid config "backend": Redis URL "redis://:***@127.0.0.1:6379/zero" names database "zero", not a number such as /0',
     );
   });
 

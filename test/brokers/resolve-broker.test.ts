@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryBroker } from '../../src/brokers/memory/memory-broker.ts';
-import { brokerFromUrl, DEFAULT_BROKER_URL, redactUrl } from '../../src/brokers/resolve-broker.ts';
+import { brokerFromUrl, DEFAULT_BROKER_URL } from '../../src/brokers/resolve-broker.ts';
 import { SqliteBroker } from '../../src/brokers/sqlite/sqlite-broker.ts';
 import { ConfigError } from '../../src/errors/errors.ts';
+import { redactUrl } from '../../src/logging/redact-url.ts';
 
 describe('brokerFromUrl', () => {
   it('builds a memory broker', () => {
@@ -20,7 +21,7 @@ describe('brokerFromUrl', () => {
     const attempt = () => brokerFromUrl('xyz://host/0');
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(
-      'invalid config "broker": unsupported broker URL scheme "xyz:" (supported: sqlite://, memory://)',
+      'invalid config "broker": unsupported broker URL scheme "xyz:" (supported: sqlite://, redis://, rediss://, redis+cluster://, memory://)',
     );
   });
 
@@ -31,7 +32,7 @@ describe('brokerFromUrl', () => {
   });
 
   it('keeps passwords out of its errors', () => {
-    for (const url of ['redis://user:secret@host:6379/0', 'user:secret@host', 'nowhere']) {
+    for (const url of ['amqp://user:secret@host:5672', 'redis://user:secret@host:6379/zero', 'user:secret@host', 'nowhere']) {
       expect(errorMessage(() => brokerFromUrl(url))).not.toContain('secret');
     }
   });

@@ -23,6 +23,8 @@ async function pingFailure(url: string): Promise<string | undefined> {
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     enableOfflineQueue: false,
+    // ioredis arms this timer even for an already-closed socket; 2 s default would delay exit.
+    disconnectTimeout: 100,
   });
   let lastError: string | undefined;
   // ioredis also emits connection failures as events; unlistened, Node reports them as unhandled.

@@ -12,8 +12,6 @@ const READY_TIMEOUT_MS = 10_000;
 const CLUSTER_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 5_000;
 const OUTPUT_TAIL_CHARS = 4_000;
-/** The shared Redis and its cluster bus port: never handed out. */
-const RESERVED_PORTS = new Set([6379, 16379]);
 
 /** A redis-server child process owned by the test. */
 export interface RedisServerHandle {
@@ -41,11 +39,19 @@ type Proc = { child: ChildProcess; port: number; closed: Promise<void>; output()
 /** Servers still running and temp dirs not yet removed. */
 const children = new Set<ChildProcess>();
 const dirs = new Set<string>();
-// A test that crashes or forgets stop() must not leave servers or temp dirs behind.
-process.on('exit', () => {
+/** A test that crashes or forgets stop() must not leave servers or temp dirs behind. */
+const cleanUp = () => {
   for (const child of children) child.kill('SIGKILL');
   for (const dir of dirs) removeDir(dir);
-});
+};
+process.on('exit', cleanUp);
+// Vitest ends fork workers with SIGTERM, which skips 'exit' handlers: clean up, then die as before.
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    cleanUp();
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  });
+}
 
 /** A fresh temp dir, removed by stop() or, failing that, at process exit. */
 function makeDir(prefix: string): string {
@@ -107,10 +113,7 @@ async function killNow(proc: Proc): Promise<void> {
   await proc.closed;
 }
 
-/**
- * Sends one command over a fresh socket; resolves to a simple, integer or bulk reply. A raw socket
- * rather than ioredis, so polling a server that is still starting fails fast, without reconnects.
- */
+/** One command over a raw socket, not ioredis: polling a starting server must fail fast. */
 function command(port: number, args: string[], timeoutMs = 500): Promise<string> {
   const bulk = args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`);
   const request = `*${args.length}\r\n${bulk.join('')}`;
@@ -173,14 +176,14 @@ function tryBind(port: number): Promise<number> {
 }
 
 /**
- * A free loopback port, from the OS's ephemeral range (which never contains 6379). Cluster nodes
- * also need port + 10000 (the bus) free and below 65536, so they probe 20000-29999 instead.
+ * A free loopback port (never 6379) from the OS's ephemeral range. Cluster nodes also need
+ * port + 10000 (the bus) free and below 65536, so they probe 20000-29999 instead.
  */
 async function freePort(clusterBus: boolean): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const random = 20_000 + Math.floor(Math.random() * 10_000);
     const port = await tryBind(clusterBus ? random : 0);
-    if (port === 0 || RESERVED_PORTS.has(port)) continue;
+    if (port === 0 || port === 6379) continue;
     if (!clusterBus || (await tryBind(port + 10_000)) !== 0) return port;
   }
   throw new Error('redis-servers: found no free loopback port in 100 attempts');
@@ -197,10 +200,7 @@ async function isReady(proc: Proc): Promise<boolean> {
   throw new Error(`port ${proc.port} is served by another process`);
 }
 
-/**
- * Spawns redis-server and waits for PING. Without a fixed port, a port grabbed by someone else
- * between probing and binding is retried on a fresh one.
- */
+/** Spawns redis-server and waits for PING; a port lost to a race is retried on a fresh one. */
 async function launch(dir: string, args: ExtraArgs, fixed?: number, bus = false): Promise<Proc> {
   for (let attempt = 1; ; attempt++) {
     const port = fixed ?? (await freePort(bus));

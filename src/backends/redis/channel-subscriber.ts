@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/redis-connection.ts';
 import type { LazyConnection } from './redis-connection.ts';
 
 /** Receives the messages of one channel. */
@@ -21,7 +21,7 @@ export class ChannelSubscriber {
   private readonly channels = new Map<string, Channel>();
   /** SUBSCRIBE and UNSUBSCRIBE go out strictly in the order they were decided. */
   private queue: Promise<void> = Promise.resolve();
-  private wired: Redis | undefined;
+  private wired: RedisClient | undefined;
   private closed = false;
 
   constructor(
@@ -91,7 +91,7 @@ export class ChannelSubscriber {
     }
   }
 
-  private enqueue(command: (client: Redis) => Promise<unknown>): Promise<void> {
+  private enqueue(command: (client: RedisClient) => Promise<unknown>): Promise<void> {
     const run = this.queue.then(async () => {
       const client = await this.connection.open();
       this.wire(client);
@@ -106,7 +106,7 @@ export class ChannelSubscriber {
   }
 
   /** Routes messages to listeners, once per client (a reconnect after `close` makes a new one). */
-  private wire(client: Redis): void {
+  private wire(client: RedisClient): void {
     if (this.wired === client) return;
     this.wired = client;
     client.on('message', (channelName: string, message: string) => {

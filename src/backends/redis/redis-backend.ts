@@ -1,12 +1,17 @@
 import type { Logger } from 'pino';
-import { redactUrl } from '../../brokers/resolve-broker.ts';
 import { CeleriacError } from '../../errors/errors.ts';
 import { createLogger } from '../../logging/logger.ts';
+import { redactUrl } from '../../logging/redact-url.ts';
+import {
+  DEFAULT_REDIS_URL,
+  describeTarget,
+  parseRedisUrl,
+  type RedisTarget,
+} from '../../redis/redis-url.ts';
 import { READY_STATES, type ResultBackend, type TaskResultRecord } from '../backend.ts';
 import { decodeRecord, type EncodedRecord, encodeRecord } from '../record-json.ts';
 import { ChannelSubscriber } from './channel-subscriber.ts';
 import { LazyConnection } from './redis-connection.ts';
-import { DEFAULT_REDIS_URL, describeTarget, parseRedisUrl, type RedisTarget } from './redis-url.ts';
 import { Wakeup } from './wakeup.ts';
 
 /** Options of the Redis result backend; every one has a default. */
@@ -62,7 +67,7 @@ export class RedisBackend implements ResultBackend {
 
   constructor(options: RedisBackendOptions = {}) {
     const url = options.url ?? DEFAULT_REDIS_URL;
-    this.target = parseRedisUrl(url);
+    this.target = parseRedisUrl(url, 'backend');
     this.url = redactUrl(url);
     this.prefix = options.prefix ?? this.target.prefix ?? 'celeriac';
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;

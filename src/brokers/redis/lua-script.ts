@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Cluster, Redis } from 'ioredis';
-
-export type RedisClient = Redis | Cluster;
+import type { RedisClient } from '../../redis/redis-connection.ts';
 
 type EvalArgs = [script: string, numKeys: number, ...rest: Array<string | number | Buffer>];
 /** ioredis has the Buffer-reply variants of EVAL and EVALSHA at run time but not in its types. */

@@ -2,6 +2,20 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { BrokerUnavailable } from '../../errors/errors.ts';
 import { createLogger } from '../../logging/logger.ts';
+import {
+  connectClient,
+  createClient,
+  isConnectionError,
+  quitClient,
+  type RedisClient,
+  scrubPassword,
+} from '../../redis/redis-connection.ts';
+import {
+  DEFAULT_REDIS_URL,
+  describeTarget,
+  parseRedisUrl,
+  type RedisTarget,
+} from '../../redis/redis-url.ts';
 import type {
   Broker,
   BrokerCapabilities,
@@ -14,16 +28,10 @@ import type {
   ReserveOptions,
 } from '../broker.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
-import { connectClient, createClient, isConnectionError } from './connection.ts';
 import { packEntry, unpackDeadLetter, unpackEntry } from './entry.ts';
-import { type RedisClient, SCRIPTS } from './lua-script.ts';
+import { SCRIPTS } from './lua-script.ts';
 import { QueueKeys, queueIndexKey } from './queue-keys.ts';
-import {
-  describeTarget,
-  parseRedisUrl,
-  type RedisBrokerOptions,
-  type RedisTarget,
-} from './redis-options.ts';
+import type { RedisBrokerOptions } from './redis-broker-options.ts';
 import { WakeSubscriber } from './wake-subscriber.ts';
 
 const PUBLISH_CHUNK = 500;
@@ -58,7 +66,7 @@ export class RedisBroker implements Broker {
 
   /** Connects nothing yet. */
   constructor(options: RedisBrokerOptions = {}, logger?: Logger) {
-    this.#target = parseRedisUrl(options.url ?? 'redis://127.0.0.1:6379/0');
+    this.#target = parseRedisUrl(options.url ?? DEFAULT_REDIS_URL, 'broker');
     this.#prefix = options.prefix ?? this.#target.prefix ?? 'celeriac';
     this.#options = {
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
@@ -94,7 +102,7 @@ export class RedisBroker implements Broker {
     this.#connecting = undefined;
     if (!client) return;
     if (options.force) client.disconnect();
-    else await client.quit().catch(() => client.disconnect());
+    else await quitClient(client);
   }
 
   /** Publishes messages, atomically per queue, retrying through an outage until the publish timeout. */
@@ -277,9 +285,14 @@ export class RedisBroker implements Broker {
   }
 
   async #open(): Promise<void> {
-    const client = createClient(this.#target, this.#options);
+    const client = createClient(this.#target, { ...this.#options, offlineQueue: false });
     client.on('error', (error) =>
-      this.#log.warn({ err: redactError(error, this.#target) }, 'redis connection error'),
+      this.#log.warn(
+        {
+          err: scrubPassword(error instanceof Error ? error.message : String(error), this.#target),
+        },
+        'redis connection error',
+      ),
     );
     await connectClient(client, this.#target, this.#options.connectTimeoutMs);
     this.#client = client;
@@ -382,10 +395,19 @@ export class RedisBroker implements Broker {
         connect: async () => {
           const client = createClient(this.#target, {
             ...this.#options,
+            offlineQueue: false,
             connectionName: `${this.#options.connectionName}-sub`,
           });
           client.on('error', (error) =>
-            this.#log.warn({ err: redactError(error, this.#target) }, 'redis subscriber error'),
+            this.#log.warn(
+              {
+                err: scrubPassword(
+                  error instanceof Error ? error.message : String(error),
+                  this.#target,
+                ),
+              },
+              'redis subscriber error',
+            ),
           );
           await connectClient(client, this.#target, this.#options.connectTimeoutMs);
           return client;
@@ -400,7 +422,16 @@ export class RedisBroker implements Broker {
           if (at > 0 && (hints.nextDue < 0 || at < hints.nextDue)) hints.nextDue = at;
           this.#wakeup.notify('', [queue]);
         },
-        onError: (error, what) => this.#log.warn({ err: redactError(error, this.#target) }, what),
+        onError: (error, what) =>
+          this.#log.warn(
+            {
+              err: scrubPassword(
+                error instanceof Error ? error.message : String(error),
+                this.#target,
+              ),
+            },
+            what,
+          ),
       });
     }
     await this.#subscriber.watch(queues.map((q) => this.#queueKeys(q).wakeChannel));
@@ -454,9 +485,4 @@ function toDeadLetter(queue: string, buf: Buffer): DeadLetter {
     reason: stored.reason,
     failedAt: stored.failedAt,
   };
-}
-
-function redactError(error: unknown, target: RedisTarget): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return target.password ? message.split(target.password).join('***') : message;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RedisClient } from './lua-script.ts';
+import type { RedisClient } from '../../redis/redis-connection.ts';
 
 export interface WakeSubscriberOptions {
   /** Publishes heartbeats and anything else on the command connection. */
