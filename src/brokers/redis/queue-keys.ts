@@ -25,3 +25,27 @@ export class QueueKeys {
 export function queueIndexKey(prefix: string): string {
   return `${prefix}:queues`;
 }
+
+/** The keys of every queue a broker has touched, made once, and the queue of a wake channel. */
+export class QueueKeyring {
+  private readonly byQueue = new Map<string, QueueKeys>();
+  private readonly byChannel = new Map<string, string>();
+
+  constructor(private readonly prefix: string) {}
+
+  /** The keys of a queue. */
+  of(queue: string): QueueKeys {
+    let keys = this.byQueue.get(queue);
+    if (!keys) {
+      keys = new QueueKeys(this.prefix, queue);
+      this.byQueue.set(queue, keys);
+      this.byChannel.set(keys.wakeChannel, queue);
+    }
+    return keys;
+  }
+
+  /** The queue whose wake channel this is, if known. */
+  queueOfChannel(channel: string): string | undefined {
+    return this.byChannel.get(channel);
+  }
+}

@@ -28,20 +28,16 @@ import type {
   ReserveOptions,
 } from '../broker.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
-import { packEntry, unpackDeadLetter, unpackEntry } from './entry.ts';
+import { listDeadLetters, purgeDeadLetters, requeueDeadLetters } from './dead-letters.ts';
+import { packEntry, unpackEntry } from './entry.ts';
 import { SCRIPTS } from './lua-script.ts';
-import { QueueKeys, queueIndexKey } from './queue-keys.ts';
+import { QueueHints } from './queue-hints.ts';
+import { QueueKeyring, queueIndexKey } from './queue-keys.ts';
 import type { RedisBrokerOptions } from './redis-broker-options.ts';
 import { WakeSubscriber } from './wake-subscriber.ts';
 
 const PUBLISH_CHUNK = 500;
 const MAINTENANCE_LIMIT = 1000;
-
-/** When a queue next needs promote-due or recover-leases; 0 means "check now", -1 "nothing". */
-interface QueueHints {
-  nextDue: number;
-  nextExpiry: number;
-}
 
 /**
  * A broker on Redis or Redis Cluster. Every step is one Lua script on one slot; a worker uses
@@ -53,8 +49,8 @@ export class RedisBroker implements Broker {
   readonly #prefix: string;
   readonly #options: Required<Omit<RedisBrokerOptions, 'url' | 'prefix'>>;
   readonly #log: Logger;
-  readonly #keys = new Map<string, QueueKeys>();
-  readonly #hints = new Map<string, QueueHints>();
+  readonly #keys: QueueKeyring;
+  readonly #hints = new QueueHints();
   readonly #indexed = new Set<string>();
   readonly #wakeup = new QueueWakeup();
   readonly #closing = new AbortController();
@@ -68,6 +64,7 @@ export class RedisBroker implements Broker {
   constructor(options: RedisBrokerOptions = {}, logger?: Logger) {
     this.#target = parseRedisUrl(options.url ?? DEFAULT_REDIS_URL, 'broker');
     this.#prefix = options.prefix ?? this.#target.prefix ?? 'celeriac';
+    this.#keys = new QueueKeyring(this.#prefix);
     this.#options = {
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       publishTimeoutMs: options.publishTimeoutMs ?? 10_000,
@@ -112,7 +109,7 @@ export class RedisBroker implements Broker {
     const now = Date.now();
     const byQueue = groupBy(messages, (m) => m.queue);
     for (const [queue, batch] of byQueue) {
-      const keys = this.#queueKeys(queue);
+      const keys = this.#keys.of(queue);
       await this.#index(client, queue);
       for (let i = 0; i < batch.length; i += PUBLISH_CHUNK) {
         const args: Array<string | number | Buffer> = [now, keys.wakeChannel];
@@ -154,7 +151,7 @@ export class RedisBroker implements Broker {
       ) {
         return deliveries;
       }
-      const nap = Math.min(left, this.#options.pollIntervalMs, this.#untilNextHint(queues));
+      const nap = Math.min(left, this.#options.pollIntervalMs, this.#hints.msUntilNext(queues));
       await this.#wakeup.wait('', queues, nap, [options.signal, this.#closing.signal]);
     }
   }
@@ -165,7 +162,7 @@ export class RedisBroker implements Broker {
     const byQueue = groupBy(deliveries, (d) => d.queue);
     const counts = await Promise.all(
       [...byQueue].map(([queue, batch]) => {
-        const keys = this.#queueKeys(queue);
+        const keys = this.#keys.of(queue);
         return SCRIPTS.ack.run(
           client,
           [keys.held, keys.leases],
@@ -179,7 +176,7 @@ export class RedisBroker implements Broker {
   /** Returns a message for a later attempt, or moves it to the dead-letter queue. */
   async nack(delivery: Delivery, options: NackOptions): Promise<boolean> {
     const client = await this.#ready();
-    const keys = this.#queueKeys(delivery.queue);
+    const keys = this.#keys.of(delivery.queue);
     const body = options.body
       ? packEntry(delivery.priority, delivery.deliveryCount, delivery.id, options.body)
       : '';
@@ -208,7 +205,7 @@ export class RedisBroker implements Broker {
       [...groupBy(deliveries, (d) => d.queue)].map(([queue, batch]) =>
         SCRIPTS.extendLeases.run(
           client,
-          [this.#queueKeys(queue).leases],
+          [this.#keys.of(queue).leases],
           [expiry, ...batch.map((d) => d.receipt)],
         ),
       ),
@@ -219,7 +216,7 @@ export class RedisBroker implements Broker {
   /** Counts by state for one queue. */
   async stats(queue: string): Promise<QueueStats> {
     const client = await this.#ready();
-    const keys = this.#queueKeys(queue);
+    const keys = this.#keys.of(queue);
     const [readyCounts, delayed, reserved, dead] = await Promise.all([
       Promise.all(keys.ready.map((key) => client.llen(key))),
       client.zcard(keys.delayed),
@@ -238,62 +235,29 @@ export class RedisBroker implements Broker {
   /** Deletes ready and delayed messages of a queue. */
   async purge(queue: string): Promise<number> {
     const client = await this.#ready();
-    const keys = this.#queueKeys(queue);
+    const keys = this.#keys.of(queue);
     return Number(await SCRIPTS.purge.run(client, [...keys.ready, keys.delayed], []));
   }
 
   /** Lists dead letters, oldest first. */
   async listDeadLetters(query: DeadLetterQuery = {}): Promise<DeadLetter[]> {
-    const client = await this.#ready();
-    const limit = query.limit ?? 100;
-    const offset = query.offset ?? 0;
     const queues = query.queue ? [query.queue] : await this.queues();
-    const letters: DeadLetter[] = [];
-    for (const queue of queues) {
-      const raw = await client.lrangeBuffer(this.#queueKeys(queue).dead, 0, offset + limit - 1);
-      letters.push(...raw.map((buf) => toDeadLetter(queue, buf)));
-    }
-    return letters.sort((a, b) => a.failedAt - b.failedAt).slice(offset, offset + limit);
+    return listDeadLetters(await this.#ready(), this.#keys, queues, query);
   }
 
   /** Moves dead letters back to their queues. */
   async requeueDeadLetters(ids?: string[]): Promise<number> {
-    const client = await this.#ready();
-    if (ids && ids.length === 0) return 0;
-    let moved = 0;
-    for (const queue of await this.queues()) {
-      const keys = this.#queueKeys(queue);
-      const n = Number(
-        await SCRIPTS.requeueDead.run(client, [...keys.ready, keys.dead], ids ?? ['*']),
-      );
-      if (n > 0) await client.publish(keys.wakeChannel, '0');
-      moved += n;
-    }
-    return moved;
+    return requeueDeadLetters(await this.#ready(), this.#keys, await this.queues(), ids);
   }
 
   /** Deletes dead letters of one queue or all. */
   async purgeDeadLetters(queue?: string): Promise<number> {
-    const client = await this.#ready();
-    let removed = 0;
-    for (const name of queue ? [queue] : await this.queues()) {
-      const key = this.#queueKeys(name).dead;
-      const [[, count]] = (await client.multi().llen(key).del(key).exec()) as [[unknown, number]];
-      removed += Number(count);
-    }
-    return removed;
+    return purgeDeadLetters(await this.#ready(), this.#keys, queue ? [queue] : await this.queues());
   }
 
   async #open(): Promise<void> {
     const client = createClient(this.#target, { ...this.#options, offlineQueue: false });
-    client.on('error', (error) =>
-      this.#log.warn(
-        {
-          err: scrubPassword(error instanceof Error ? error.message : String(error), this.#target),
-        },
-        'redis connection error',
-      ),
-    );
+    client.on('error', (error) => this.#warn(error, 'redis connection error'));
     await connectClient(client, this.#target, this.#options.connectTimeoutMs);
     this.#client = client;
   }
@@ -303,28 +267,10 @@ export class RedisBroker implements Broker {
     return this.#client as RedisClient;
   }
 
-  #queueKeys(queue: string): QueueKeys {
-    let keys = this.#keys.get(queue);
-    if (!keys) {
-      keys = new QueueKeys(this.#prefix, queue);
-      this.#keys.set(queue, keys);
-    }
-    return keys;
-  }
-
-  #hintsOf(queue: string): QueueHints {
-    let hints = this.#hints.get(queue);
-    if (!hints) {
-      hints = { nextDue: 0, nextExpiry: 0 };
-      this.#hints.set(queue, hints);
-    }
-    return hints;
-  }
-
   /** Runs promote-due and recover-leases for a queue when its hints say something is due. */
   async #maintain(client: RedisClient, queue: string): Promise<void> {
-    const hints = this.#hintsOf(queue);
-    const keys = this.#queueKeys(queue);
+    const hints = this.#hints.of(queue);
+    const keys = this.#keys.of(queue);
     const now = Date.now();
     if (hints.nextDue >= 0 && hints.nextDue <= now) {
       const [, next] = (await SCRIPTS.promoteDue.run(
@@ -350,14 +296,14 @@ export class RedisBroker implements Broker {
     max: number,
     leaseMs: number,
   ): Promise<Delivery[]> {
-    const keys = this.#queueKeys(queue);
+    const keys = this.#keys.of(queue);
     const receiptPrefix = `${this.#receiptBase}.${++this.#receiptCounter}.`;
     const reply = (await SCRIPTS.reserve.run(
       client,
       [...keys.ready, keys.delayed, keys.held, keys.leases, keys.dead],
       [Date.now(), max, leaseMs, receiptPrefix],
     )) as Buffer[];
-    const hints = this.#hintsOf(queue);
+    const hints = this.#hints.of(queue);
     hints.nextDue = Number(reply[0]);
     hints.nextExpiry = Number(reply[1]);
     const deliveries: Delivery[] = [];
@@ -376,65 +322,42 @@ export class RedisBroker implements Broker {
     return deliveries;
   }
 
-  /** Ms until the earliest promote or recover among these queues (Infinity when none). */
-  #untilNextHint(queues: string[]): number {
-    let next = Number.POSITIVE_INFINITY;
-    for (const queue of queues) {
-      const hints = this.#hintsOf(queue);
-      for (const at of [hints.nextDue, hints.nextExpiry]) if (at >= 0) next = Math.min(next, at);
-    }
-    return Math.max(0, next - Date.now());
+  async #watch(queues: string[]): Promise<void> {
+    this.#subscriber ??= this.#createSubscriber();
+    await this.#subscriber.watch(queues.map((q) => this.#keys.of(q).wakeChannel));
   }
 
-  async #watch(queues: string[]): Promise<void> {
-    if (!this.#subscriber) {
-      const channelToQueue = (channel: string) =>
-        [...this.#keys.entries()].find(([, k]) => k.wakeChannel === channel)?.[0];
-      this.#subscriber = new WakeSubscriber({
-        command: this.#client as RedisClient,
-        connect: async () => {
-          const client = createClient(this.#target, {
-            ...this.#options,
-            offlineQueue: false,
-            connectionName: `${this.#options.connectionName}-sub`,
-          });
-          client.on('error', (error) =>
-            this.#log.warn(
-              {
-                err: scrubPassword(
-                  error instanceof Error ? error.message : String(error),
-                  this.#target,
-                ),
-              },
-              'redis subscriber error',
-            ),
-          );
-          await connectClient(client, this.#target, this.#options.connectTimeoutMs);
-          return client;
-        },
-        heartbeatChannelPrefix: `${this.#prefix}:heartbeat:`,
-        heartbeatMs: this.#options.heartbeatMs,
-        onMessage: (channel, message) => {
-          const queue = channelToQueue(channel);
-          if (queue === undefined) return;
-          const at = Number(message);
-          const hints = this.#hintsOf(queue);
-          if (at > 0 && (hints.nextDue < 0 || at < hints.nextDue)) hints.nextDue = at;
-          this.#wakeup.notify('', [queue]);
-        },
-        onError: (error, what) =>
-          this.#log.warn(
-            {
-              err: scrubPassword(
-                error instanceof Error ? error.message : String(error),
-                this.#target,
-              ),
-            },
-            what,
-          ),
-      });
-    }
-    await this.#subscriber.watch(queues.map((q) => this.#queueKeys(q).wakeChannel));
+  #createSubscriber(): WakeSubscriber {
+    return new WakeSubscriber({
+      command: this.#client as RedisClient,
+      connect: async () => {
+        const name = `${this.#options.connectionName}-sub`;
+        const client = createClient(this.#target, {
+          ...this.#options,
+          offlineQueue: false,
+          connectionName: name,
+        });
+        client.on('error', (error) => this.#warn(error, 'redis subscriber error'));
+        await connectClient(client, this.#target, this.#options.connectTimeoutMs);
+        return client;
+      },
+      heartbeatChannelPrefix: `${this.#prefix}:heartbeat:`,
+      heartbeatMs: this.#options.heartbeatMs,
+      onMessage: (channel, message) => {
+        const queue = this.#keys.queueOfChannel(channel);
+        if (queue === undefined) return;
+        this.#hints.noteDue(queue, Number(message));
+        this.#wakeup.notify('', [queue]);
+      },
+      onError: (error, what) => this.#warn(error, what),
+    });
+  }
+
+  #warn(error: unknown, what: string): void {
+    this.#log.warn(
+      { err: scrubPassword(error instanceof Error ? error.message : String(error), this.#target) },
+      what,
+    );
   }
 
   async #index(client: RedisClient, queue: string): Promise<void> {
@@ -472,17 +395,4 @@ function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
     else groups.set(key, [item]);
   }
   return groups;
-}
-
-function toDeadLetter(queue: string, buf: Buffer): DeadLetter {
-  const stored = unpackDeadLetter(buf);
-  if (!stored) return { id: '?', queue, body: buf, reason: 'unreadable dead letter', failedAt: 0 };
-  const entry = unpackEntry(stored.value);
-  return {
-    id: entry?.id ?? '?',
-    queue,
-    body: entry?.body ?? stored.value,
-    reason: stored.reason,
-    failedAt: stored.failedAt,
-  };
 }

@@ -1,0 +1,40 @@
+/** When a queue next needs promote-due or recover-leases: 0 means "check now", -1 "nothing". */
+export interface QueueHint {
+  nextDue: number;
+  nextExpiry: number;
+}
+
+/**
+ * What this broker last learnt of each queue's delayed set and leases, so an idle worker sleeps
+ * until the next due time by its own clock instead of polling Redis for it.
+ */
+export class QueueHints {
+  private readonly hints = new Map<string, QueueHint>();
+
+  /** The hint of a queue; unknown queues start at "check now". */
+  of(queue: string): QueueHint {
+    let hint = this.hints.get(queue);
+    if (!hint) {
+      hint = { nextDue: 0, nextExpiry: 0 };
+      this.hints.set(queue, hint);
+    }
+    return hint;
+  }
+
+  /** A message due at `at` (0: ready now) was published to the queue. */
+  noteDue(queue: string, at: number): void {
+    const hint = this.of(queue);
+    if (at > 0 && (hint.nextDue < 0 || at < hint.nextDue)) hint.nextDue = at;
+  }
+
+  /** Ms until the earliest due time or lease expiry among these queues (Infinity when none). */
+  msUntilNext(queues: string[]): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const queue of queues) {
+      const hint = this.of(queue);
+      if (hint.nextDue >= 0) next = Math.min(next, hint.nextDue);
+      if (hint.nextExpiry >= 0) next = Math.min(next, hint.nextExpiry);
+    }
+    return Math.max(0, next - Date.now());
+  }
+}
