@@ -14,7 +14,7 @@ import {
   validateAppConfig,
   validateTaskOptions,
 } from '../config/validate-config.ts';
-import type { Envelope } from '../envelope/envelope.ts';
+import { type Envelope, toWire } from '../envelope/envelope.ts';
 import { ConfigError, PayloadTooLarge } from '../errors/errors.ts';
 import { createLogger } from '../logging/logger.ts';
 import { redactUrl } from '../logging/redact-url.ts';
@@ -165,7 +165,7 @@ export class App {
 
   /** Encodes an envelope and enforces the payload size limit. */
   encode(envelope: Envelope): Uint8Array {
-    const body = this.serializer.encode(envelope);
+    const body = this.serializer.encode(toWire(envelope));
     const limit = this.config.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     if (body.byteLength > limit) throw new PayloadTooLarge(envelope.task, body.byteLength, limit);
     return body;

@@ -31,12 +31,28 @@ export interface Envelope {
 
 export const ENVELOPE_VERSION = 1;
 
-/** Checks a decoded value field by field; throws MalformedMessage naming the first bad field. */
+/**
+ * The envelope as it travels: fields that equal their defaults (`retries` 0, `rootId` equal to
+ * `id`, `parentId` null) are left out, as a queued task's bytes are most of a broker's memory.
+ */
+export function toWire(envelope: Envelope): Record<string, unknown> {
+  const { retries, rootId, parentId, ...rest } = envelope;
+  const wire: Record<string, unknown> = rest;
+  if (retries !== 0) wire.retries = retries;
+  if (rootId !== envelope.id) wire.rootId = rootId;
+  if (parentId !== null && parentId !== undefined) wire.parentId = parentId;
+  return wire;
+}
+
+/** Checks a decoded value field by field and fills the defaults `toWire` left out. */
 export function validateEnvelope(value: unknown): Envelope {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new MalformedMessage('expected an object');
   }
   const v = value as Record<string, unknown>;
+  v.retries ??= 0;
+  v.parentId ??= null;
+  if (typeof v.id === 'string') v.rootId ??= v.id;
   requireString(v, 'id');
   requireString(v, 'task');
   requireString(v, 'queue');

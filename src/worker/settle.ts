@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Broker, Delivery } from '../brokers/broker.ts';
-import type { Envelope } from '../envelope/envelope.ts';
+import { type Envelope, toWire } from '../envelope/envelope.ts';
 import type { WorkerEvents } from '../events/worker-events.ts';
 import type { Outcome } from '../middleware/middleware.ts';
 import type { Serializer } from '../serializers/serializer.ts';
@@ -57,7 +57,7 @@ export async function settle(
     return;
   }
   if (outcome.kind === 'retry') {
-    const body = deps.serializer.encode({ ...envelope, retries: envelope.retries + 1 });
+    const body = deps.serializer.encode(toWire({ ...envelope, retries: envelope.retries + 1 }));
     const retryAt = Date.now() + outcome.delayMs;
     if (acked)
       await deps.broker.enqueue([

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { App } from '../app/app.ts';
@@ -67,6 +68,8 @@ export class Worker {
       this.log.error({ err: error, event }, 'event listener threw'),
     );
     this.stats = countEvents(this.events);
+    // Every running attempt listens on the shutdown signal: as many listeners as slots.
+    setMaxListeners(0, this.giveUp.signal, this.stopReserving.signal);
     this.leases = new LeaseKeeper(app.broker, this.leaseMs, this.log);
   }
 

@@ -209,8 +209,8 @@ describe('config validation', () => {
   });
 
   it('rejects an unsupported broker scheme', () => {
-    expect(configError({ broker: 'redis://localhost' }).message).toBe(
-      'invalid config "broker": unsupported broker URL scheme "redis:" (supported: sqlite://, memory://)',
+    expect(configError({ broker: 'amqp://localhost' }).message).toBe(
+      'invalid config "broker": unsupported broker URL scheme "amqp:" (supported: sqlite://, redis://, rediss://, redis+cluster://, memory://)',
     );
   });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type Envelope, isPriority, validateEnvelope } from '../../../src/envelope/envelope.ts';
+import {
+  type Envelope,
+  isPriority,
+  toWire,
+  validateEnvelope,
+} from '../../../src/envelope/envelope.ts';
 import { MalformedMessage } from '../../../src/index.ts';
 
 function valid(): Envelope {
@@ -49,7 +54,7 @@ describe('validateEnvelope', () => {
     expect(malformed(value).message).toBe('malformed message: expected an object');
   });
 
-  it.each(['id', 'task', 'queue', 'rootId'])('names the missing string field %s', (key) => {
+  it.each(['id', 'task', 'queue'])('names the missing string field %s', (key) => {
     expect(malformed(without(key)).message).toBe(
       `malformed message: field "${key}" must be a non-empty string`,
     );
@@ -66,7 +71,6 @@ describe('validateEnvelope', () => {
     [{ ...valid(), args: { 0: 1 } }, 'field "args" must be an array'],
     [without('v'), 'field "v" must be a number'],
     [{ ...valid(), v: '1' }, 'field "v" must be a number'],
-    [without('retries'), 'field "retries" must be a non-negative integer'],
     [{ ...valid(), retries: -1 }, 'field "retries" must be a non-negative integer'],
     [{ ...valid(), retries: 1.5 }, 'field "retries" must be a non-negative integer'],
     [{ ...valid(), retries: '2' }, 'field "retries" must be a non-negative integer'],
@@ -113,5 +117,37 @@ describe('isPriority', () => {
   it('is true for the integers 0 to 9 only', () => {
     expect([0, 5, 9].every(isPriority)).toBe(true);
     expect([-1, 10, 4.5, Number.NaN, '3', null, undefined].some(isPriority)).toBe(false);
+  });
+});
+
+describe('toWire', () => {
+  it('leaves out fields at their defaults, and validateEnvelope fills them back', () => {
+    const full = validateEnvelope({
+      v: 1,
+      id: 'a',
+      task: 't',
+      args: [],
+      queue: 'q',
+      retries: 0,
+      rootId: 'a',
+      parentId: null,
+    });
+    const wire = toWire(full);
+    expect(wire).toEqual({ v: 1, id: 'a', task: 't', args: [], queue: 'q' });
+    expect(validateEnvelope(JSON.parse(JSON.stringify(wire)))).toEqual(full);
+  });
+
+  it('keeps fields that differ from their defaults', () => {
+    const envelope = validateEnvelope({
+      v: 1,
+      id: 'b',
+      task: 't',
+      args: [],
+      queue: 'q',
+      retries: 2,
+      rootId: 'a',
+      parentId: 'a',
+    });
+    expect(toWire(envelope)).toMatchObject({ retries: 2, rootId: 'a', parentId: 'a' });
   });
 });
