@@ -7,6 +7,7 @@ export type {
   TaskState,
 } from './backends/backend.ts';
 export { MemoryBackend } from './backends/memory/memory-backend.ts';
+export { RedisBackend } from './backends/redis/redis-backend.ts';
 export { SqliteBackend } from './backends/sqlite/sqlite-backend.ts';
 export type {
   Broker,
@@ -17,6 +18,8 @@ export type {
   QueueStats,
 } from './brokers/broker.ts';
 export { MemoryBroker } from './brokers/memory/memory-broker.ts';
+export { RedisBroker } from './brokers/redis/redis-broker.ts';
+export type { RedisBrokerOptions } from './brokers/redis/redis-broker-options.ts';
 export { SqliteBroker } from './brokers/sqlite/sqlite-broker.ts';
 export type { AppConfig, WorkerConfig } from './config/app-config.ts';
 export type { Envelope } from './envelope/envelope.ts';
