@@ -32,7 +32,12 @@ describe('brokerFromUrl', () => {
   });
 
   it('keeps passwords out of its errors', () => {
-    for (const url of ['amqp://user:secret@host:5672', 'redis://user:secret@host:6379/zero', 'user:secret@host', 'nowhere']) {
+    for (const url of [
+      'amqp://user:secret@host:5672',
+      'redis://user:secret@host:6379/zero',
+      'user:secret@host',
+      'nowhere',
+    ]) {
       expect(errorMessage(() => brokerFromUrl(url))).not.toContain('secret');
     }
   });

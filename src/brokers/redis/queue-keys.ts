@@ -1,5 +1,5 @@
 /**
- * Key names of one queue. All share the hash tag `{prefix:queue}`, so every script touches a
+ * Key names of one queue. All share the hash tag `{queue}`, so every script touches a
  * single Redis Cluster slot.
  */
 export class QueueKeys {
