@@ -123,6 +123,7 @@ export class Worker {
     if (!drained) await this.releaseRunning();
     this.leases.stop();
     await this.deps?.acks.flush();
+    this.deps?.acks.close();
     await this.executor.close();
     this.log.info({ name: this.name }, 'worker offline');
     this.events.emitSafely('worker:offline', { name: this.name });

@@ -101,12 +101,34 @@ describe('AckBatcher', () => {
     expect(calls.ack).toEqual([['x']]);
   });
 
-  it('swallows a failed ack: the message will be redelivered', async () => {
+  it('does not fail the caller when an ack fails', async () => {
     const broker = {
       ack: async () => {
         throw new Error('database is locked');
       },
     } as unknown as Broker;
-    await expect(new AckBatcher(broker, log).ack(delivery('a'))).resolves.toBeUndefined();
+    const acks = new AckBatcher(broker, log);
+    await expect(acks.ack(delivery('a'))).resolves.toBeUndefined();
+    acks.close();
+  });
+
+  it('retries a failed ack until the broker takes it', async () => {
+    const attempts: string[][] = [];
+    let acked!: () => void;
+    const done = new Promise<void>((resolve) => {
+      acked = resolve;
+    });
+    const broker = {
+      ack: async (deliveries: Delivery[]) => {
+        attempts.push(deliveries.map((d) => d.id));
+        if (attempts.length < 3) throw new Error('Connection is closed.');
+        acked();
+        return deliveries.length;
+      },
+    } as unknown as Broker;
+    const acks = new AckBatcher(broker, log);
+    await acks.ack(delivery('a'));
+    await done;
+    expect(attempts).toEqual([['a'], ['a'], ['a']]);
   });
 });
