@@ -12,6 +12,7 @@ export class AckBatcher {
   private pending: Delivery[] = [];
   private flushing: Promise<void> | undefined;
   private readonly retrying = new Set<NodeJS.Timeout>();
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly broker: Broker,
@@ -27,12 +28,17 @@ export class AckBatcher {
     return this.flushing;
   }
 
-  /** Sends every queued ack now. */
+  /** Sends every queued ack now and waits for those already on their way. */
   async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
     this.flushing = undefined;
-    if (batch.length > 0) await this.send(batch, 0);
+    if (batch.length > 0) {
+      const sending = this.send(batch, 0);
+      this.inFlight.add(sending);
+      void sending.finally(() => this.inFlight.delete(sending));
+    }
+    await Promise.all(this.inFlight);
   }
 
   /** Stops pending retries; their messages are delivered again when their leases run out. */

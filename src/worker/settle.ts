@@ -51,7 +51,9 @@ export async function settle(
   };
   const acked = !task.options.acksLate;
   if (outcome.kind === 'success') {
-    if (!acked) await deps.acks.ack(delivery);
+    // Not awaited: the slot is free for the next task while the ack joins the next batch (it
+    // rides in the same round trip as the next reserve). Shutdown flushes pending acks.
+    if (!acked) void deps.acks.ack(delivery);
     deps.log.info({ taskId: envelope.id, task: envelope.task, runtimeMs }, 'task succeeded');
     deps.events.emitSafely('task:succeeded', { ...event, runtimeMs });
     return;

@@ -31,6 +31,7 @@ import { QueueWakeup } from '../queue-wakeup.ts';
 import { listDeadLetters, purgeDeadLetters, requeueDeadLetters } from './dead-letters.ts';
 import { packEntry, unpackEntry } from './entry.ts';
 import { SCRIPTS } from './lua-script.ts';
+import { publishArgs } from './publish-args.ts';
 import { QueueHints } from './queue-hints.ts';
 import { QueueKeyring, queueIndexKey } from './queue-keys.ts';
 import type { RedisBrokerOptions } from './redis-broker-options.ts';
@@ -112,13 +113,8 @@ export class RedisBroker implements Broker {
       const keys = this.#keys.of(queue);
       await this.#index(client, queue);
       for (let i = 0; i < batch.length; i += PUBLISH_CHUNK) {
-        const args: Array<string | number | Buffer> = [now, keys.wakeChannel];
-        for (const m of batch.slice(i, i + PUBLISH_CHUNK)) {
-          args.push(m.availableAt ?? 0, packEntry(m.priority ?? 0, 0, m.id, m.body));
-        }
-        await this.#withRetry(() =>
-          SCRIPTS.publish.run(client, [...keys.ready, keys.delayed], args),
-        );
+        const call = publishArgs(keys, batch.slice(i, i + PUBLISH_CHUNK), now);
+        await this.#withRetry(() => SCRIPTS.publish.run(client, call.keys, call.args));
       }
     }
   }

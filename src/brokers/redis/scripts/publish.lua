@@ -1,29 +1,27 @@
 -- publish: add a batch of messages to one queue, atomically.
--- KEYS[1..10]  ready lists, priorities 0..9
--- KEYS[11]     delayed zset (score: due time in ms)
--- ARGV[1]      now (ms)
--- ARGV[2]      wake channel
--- ARGV[3..]    pairs of (available at ms, entry)
--- Returns the number of messages stored. Publishes the earliest due time (0: ready now) on
--- the wake channel so waiting workers reserve or re-arm their timers at once.
---@include lib/entry.lua
---@include lib/ready.lua
-local now = tonumber(ARGV[1])
-local earliest = nil
+-- KEYS     the keys this batch writes: ready lists of the priorities it uses, the delayed set
+-- ARGV[1]  wake channel
+-- ARGV[2]  earliest due time in the batch (ms; 0 when some message is ready now)
+-- ARGV[3..] groups: key index, kind ('r' ready: entries pushed in order; 'd' delayed: due/entry
+--           pairs), item count, then the items
+-- Returns the number of messages stored. Publishes the earliest due time on the wake channel
+-- so waiting workers reserve, or re-arm their timers, at once. Entries are packed by the
+-- client; this script does no parsing, as it runs once per `delay()`.
 local stored = 0
-for i = 3, #ARGV, 2 do
-  local at = tonumber(ARGV[i])
-  local entry = ARGV[i + 1]
-  local parsed = parse_entry(entry)
-  if parsed == nil then return redis.error_reply('CELERIAC_BAD_ENTRY message ' .. ((i - 1) / 2)) end
-  if at <= now then
-    push_ready(parsed.priority, entry, false)
-    at = 0
+local i = 3
+while i <= #ARGV do
+  local key = KEYS[tonumber(ARGV[i])]
+  local kind = ARGV[i + 1]
+  local count = tonumber(ARGV[i + 2])
+  local first = i + 3
+  if kind == 'r' then
+    redis.call('RPUSH', key, unpack(ARGV, first, first + count - 1))
+    i = first + count
   else
-    redis.call('ZADD', KEYS[11], at, entry)
+    redis.call('ZADD', key, unpack(ARGV, first, first + 2 * count - 1))
+    i = first + 2 * count
   end
-  if earliest == nil or at < earliest then earliest = at end
-  stored = stored + 1
+  stored = stored + count
 end
-if earliest ~= nil then redis.call('PUBLISH', ARGV[2], earliest) end
+redis.call('PUBLISH', ARGV[1], ARGV[2])
 return stored
