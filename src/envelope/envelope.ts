@@ -31,25 +31,39 @@ export interface Envelope {
 
 export const ENVELOPE_VERSION = 1;
 
+/** What every broker carries beside the body, so the body need not repeat it. */
+export interface CarriedFields {
+  id: string;
+  queue: string;
+}
+
 /**
- * The envelope as it travels: fields that equal their defaults (`retries` 0, `rootId` equal to
- * `id`, `parentId` null) are left out, as a queued task's bytes are most of a broker's memory.
+ * The envelope as it travels: `id` and `queue` are left out (the broker carries them with the
+ * message), and so are fields at their defaults (`retries` 0, `rootId` equal to `id`,
+ * `parentId` null), as a queued task's bytes are most of a broker's memory.
  */
 export function toWire(envelope: Envelope): Record<string, unknown> {
-  const { retries, rootId, parentId, ...rest } = envelope;
+  const { id, queue, retries, rootId, parentId, ...rest } = envelope;
   const wire: Record<string, unknown> = rest;
   if (retries !== 0) wire.retries = retries;
-  if (rootId !== envelope.id) wire.rootId = rootId;
+  if (rootId !== id) wire.rootId = rootId;
   if (parentId !== null && parentId !== undefined) wire.parentId = parentId;
   return wire;
 }
 
-/** Checks a decoded value field by field and fills the defaults `toWire` left out. */
-export function validateEnvelope(value: unknown): Envelope {
+/**
+ * Checks a decoded value field by field and fills in what `toWire` left out: `carried` gives
+ * the id and queue the broker delivered it with.
+ */
+export function validateEnvelope(value: unknown, carried?: CarriedFields): Envelope {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new MalformedMessage('expected an object');
   }
   const v = value as Record<string, unknown>;
+  if (carried) {
+    v.id ??= carried.id;
+    v.queue ??= carried.queue;
+  }
   v.retries ??= 0;
   v.parentId ??= null;
   if (typeof v.id === 'string') v.rootId ??= v.id;

@@ -27,7 +27,7 @@ export interface DeliveryDeps extends SettleDeps {
 export async function processDelivery(deps: DeliveryDeps, delivery: Delivery): Promise<void> {
   let envelope: Envelope;
   try {
-    envelope = validateEnvelope(deps.serializer.decode(delivery.body));
+    envelope = validateEnvelope(deps.serializer.decode(delivery.body), delivery);
   } catch (error) {
     return reject(deps, delivery, coerceError(error).message);
   }

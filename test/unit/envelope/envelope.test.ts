@@ -121,8 +121,8 @@ describe('isPriority', () => {
 });
 
 describe('toWire', () => {
-  it('leaves out fields at their defaults, and validateEnvelope fills them back', () => {
-    const full = validateEnvelope({
+  const full = () =>
+    validateEnvelope({
       v: 1,
       id: 'a',
       task: 't',
@@ -132,9 +132,14 @@ describe('toWire', () => {
       rootId: 'a',
       parentId: null,
     });
-    const wire = toWire(full);
-    expect(wire).toEqual({ v: 1, id: 'a', task: 't', args: [], queue: 'q' });
-    expect(validateEnvelope(JSON.parse(JSON.stringify(wire)))).toEqual(full);
+
+  it('leaves out what the broker carries and fields at their defaults', () => {
+    expect(toWire(full())).toEqual({ v: 1, task: 't', args: [] });
+  });
+
+  it('is restored by validateEnvelope with the id and queue the broker delivered', () => {
+    const wire = JSON.parse(JSON.stringify(toWire(full())));
+    expect(validateEnvelope(wire, { id: 'a', queue: 'q' })).toEqual(full());
   });
 
   it('keeps fields that differ from their defaults', () => {
@@ -148,6 +153,21 @@ describe('toWire', () => {
       rootId: 'a',
       parentId: 'a',
     });
-    expect(toWire(envelope)).toMatchObject({ retries: 2, rootId: 'a', parentId: 'a' });
+    expect(toWire(envelope)).toEqual({
+      v: 1,
+      task: 't',
+      args: [],
+      retries: 2,
+      rootId: 'a',
+      parentId: 'a',
+    });
+  });
+
+  it('prefers the fields in the body over the carried ones', () => {
+    const envelope = validateEnvelope(
+      { v: 1, id: 'x', task: 't', args: [], queue: 'q1' },
+      { id: 'y', queue: 'q2' },
+    );
+    expect([envelope.id, envelope.queue]).toEqual(['x', 'q1']);
   });
 });

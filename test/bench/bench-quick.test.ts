@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ResultsFile } from '../../bench/report.ts';
+import { redisAvailable, redisUrl } from '../support/redis-available.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const FIGURE_NAMES = [
+  'enqueue_one',
+  'enqueue_bulk',
+  'process_c1_1proc',
+  'process_c100_1proc',
+  'process_2proc',
+  'bytes_per_queued_task',
+  'latency_p50',
+  'latency_p99',
+  'delay_error_p50',
+  'delay_error_p99',
+];
+
+/** Runs a command in the project root; resolves with its exit code and output. */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe.skipIf(!redisAvailable)('npm run bench -- --quick', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'celeriac-bench-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('measures every figure for both systems with exact counts', async () => {
+    const out = join(dir, 'quick.json');
+    // The runner exits non-zero when any count is off (lost, duplicated or failed tasks).
+    const result = await run('npm', ['run', 'bench', '--', '--quick', '--out', out], {
+      BENCH_REDIS_URL: redisUrl,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('| figure');
+
+    const results = JSON.parse(readFileSync(out, 'utf8')) as ResultsFile;
+    expect(results.machine).toMatch(/cores/);
+    expect(results.figures.map((f) => f.name)).toEqual(FIGURE_NAMES);
+    for (const figure of results.figures) {
+      expect(figure.celeriac, figure.name).toBeGreaterThan(0);
+      expect(figure.bullmq, figure.name).toBeGreaterThan(0);
+      expect(figure.ratio, figure.name).toBeCloseTo(figure.celeriac / figure.bullmq);
+    }
+    expect(results.soak?.tasks).toBeGreaterThan(0);
+    expect(results.soak?.rssAtEnd).toBeGreaterThan(0);
+  }, 240_000);
+});
