@@ -1,5 +1,6 @@
 import type { StoredError } from '../backends/backend.ts';
 import type { Envelope } from '../envelope/envelope.ts';
+import type { AttemptAbort } from '../task/attempt-abort.ts';
 import type { TaskContext } from '../task/context.ts';
 import type { RegisteredTask } from '../task/registry.ts';
 
@@ -15,7 +16,7 @@ export interface Execution {
   readonly envelope: Envelope;
   readonly ctx: TaskContext;
   /** Aborts `ctx.signal`; middleware that enforces a limit calls it with the reason. */
-  readonly abort: AbortController;
+  readonly abort: AttemptAbort;
   /** Set by the innermost layer on success, or by the retry layer on an error. */
   outcome?: Outcome;
 }

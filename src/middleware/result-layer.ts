@@ -34,8 +34,7 @@ export function resultLayer(backend: ResultBackend, ttlMs: number, log: Logger):
     const outcome = execution.outcome;
     if (!outcome) return;
     // A released attempt's message is back in the queue: its next run owns the result.
-    if (outcome.kind !== 'success' && execution.abort.signal.reason instanceof WorkerShutdown)
-      return;
+    if (outcome.kind !== 'success' && execution.abort.reason instanceof WorkerShutdown) return;
     if (outcome.kind === 'success')
       await store(execution, { state: 'SUCCESS', value: outcome.value });
     else {

@@ -23,7 +23,7 @@ export const timeLimitLayer: Middleware = async (execution, next) => {
       timers.push(
         setTimeout(() => {
           const error = new TimeLimitExceeded(timeLimitMs);
-          if (!abort.signal.aborted) abort.abort(error);
+          if (abort.reason === undefined) abort.abort(error);
           reject(error);
         }, timeLimitMs),
       );

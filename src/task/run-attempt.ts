@@ -3,6 +3,7 @@ import type { Envelope } from '../envelope/envelope.ts';
 import { Retry } from '../errors/errors.ts';
 import type { Execution, Outcome } from '../middleware/middleware.ts';
 import { parseDuration } from '../time/duration.ts';
+import { AttemptAbort } from './attempt-abort.ts';
 import type { TaskContext } from './context.ts';
 import type { RegisteredTask } from './registry.ts';
 
@@ -23,19 +24,17 @@ export async function runAttempt(
   envelope: Envelope,
   options: AttemptOptions,
 ): Promise<Outcome> {
-  const abort = new AbortController();
-  const onOuterAbort = () => abort.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const abort = new AttemptAbort(options.signal);
   const execution: Execution = {
     task,
     envelope,
     abort,
-    ctx: createContext(task, envelope, abort.signal, options),
+    ctx: createContext(task, envelope, abort, options),
   };
   try {
     await pipeline(execution);
   } finally {
-    options.signal?.removeEventListener('abort', onOuterAbort);
+    abort.dispose();
   }
   return (
     execution.outcome ?? {
@@ -56,7 +55,7 @@ export async function invokeHandler(execution: Execution): Promise<void> {
 function createContext(
   task: RegisteredTask,
   envelope: Envelope,
-  signal: AbortSignal,
+  abort: AttemptAbort,
   options: AttemptOptions,
 ): TaskContext {
   let childLog: Logger | undefined;
@@ -71,7 +70,9 @@ function createContext(
     kwargs: envelope.kwargs ?? {},
     headers: envelope.headers ?? {},
     eager: options.eager,
-    signal,
+    get signal() {
+      return abort.signal;
+    },
     // A child logger costs an allocation per task: make it only when the handler logs.
     get log() {
       childLog ??= options.log.child({
