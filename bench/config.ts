@@ -1,0 +1,94 @@
+/** Sizes of one benchmark mode; every count is exact and checked after the run. */
+export interface Sizes {
+  /** Repetitions per figure; each figure reports the median. */
+  runs: number;
+  enqueueOne: number;
+  enqueueBulk: number;
+  /** Messages per bulk call, for both systems (1000 was BullMQ's fastest `addBulk` chunk). */
+  bulkChunk: number;
+  process: number;
+  /** Concurrency of the single-process and two-process throughput runs. */
+  concurrency: number;
+  bytes: number;
+  latencyTasks: number;
+  /** Tasks sent before the latency samples start, so connection set-up and JIT warm-up stay out. */
+  latencyWarmup: number;
+  latencyRate: number;
+  delayTasks: number;
+  delayMs: number;
+  /** Send rate of the delayed tasks, so their due times are spread like real countdowns. */
+  delayRate: number;
+  soakTasks: number;
+  /** Completed-task count at which the soak takes its first RSS reading. */
+  soakRssMark: number;
+}
+
+/** The full run: the sizes BENCHMARKS.md reports. */
+export const FULL: Sizes = {
+  runs: 3,
+  enqueueOne: 100_000,
+  enqueueBulk: 100_000,
+  bulkChunk: 1000,
+  process: 100_000,
+  concurrency: 100,
+  bytes: 1_000_000,
+  latencyTasks: 1000,
+  latencyWarmup: 50,
+  latencyRate: 100,
+  delayTasks: 1000,
+  delayMs: 2000,
+  delayRate: 500,
+  soakTasks: 1_000_000,
+  soakRssMark: 100_000,
+};
+
+/** The smoke test: one run of every figure at small sizes. */
+export const QUICK: Sizes = {
+  ...FULL,
+  runs: 1,
+  enqueueOne: 2000,
+  enqueueBulk: 2000,
+  process: 2000,
+  bytes: 100_000,
+  latencyTasks: 200,
+  latencyWarmup: 20,
+  delayTasks: 200,
+  soakTasks: 20_000,
+  soakRssMark: 2000,
+};
+
+/** Where both systems run; the benchmark only touches keys under its own prefixes. */
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+/** The queue name both systems use. */
+export const QUEUE = 'bench';
+
+/** Parsed command line. */
+export interface Args {
+  quick: boolean;
+  /** Skip the Celeriac soak (Redis memory return and worker RSS over a long run). */
+  soak: boolean;
+  /** Run only these measurements (ids from bench/figures.ts), for working on one figure. */
+  only: Set<string> | undefined;
+  out: string | undefined;
+  /** Overrides the number of runs per figure (median of these). */
+  runs: number | undefined;
+}
+
+const USAGE =
+  'usage: npm run bench -- [--quick] [--no-soak | --soak-only] [--only id,id] [--runs n] [--out file.json]';
+
+/** Parses `--quick`, `--no-soak`, `--soak-only`, `--only a,b`, `--runs n` and `--out path`. */
+export function parseArgs(argv: string[]): Args {
+  const args: Args = { quick: false, soak: true, only: undefined, out: undefined, runs: undefined };
+  for (let k = 0; k < argv.length; k++) {
+    const arg = argv[k];
+    if (arg === '--quick') args.quick = true;
+    else if (arg === '--no-soak') args.soak = false;
+    else if (arg === '--soak-only') args.only = new Set(['soak']);
+    else if (arg === '--only' && argv[k + 1]) args.only = new Set(argv[++k]?.split(','));
+    else if (arg === '--out' && argv[k + 1]) args.out = argv[++k];
+    else if (arg === '--runs' && Number(argv[k + 1]) >= 1) args.runs = Number(argv[++k]);
+    else throw new Error(`unknown argument ${arg}\n${USAGE}`);
+  }
+  return args;
+}

@@ -1,0 +1,86 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { FIGURES } from './figures.ts';
+import {
+  SOAK_MEMORY_TOLERANCE,
+  SOAK_RSS_TOLERANCE,
+  type SoakResult,
+  soakVerdict,
+} from './measure/soak.ts';
+
+/** One figure's medians; `ratio` is always celeriac / bullmq. */
+export interface FigureResult {
+  name: string;
+  celeriac: number;
+  bullmq: number;
+  unit: string;
+  ratio: number;
+}
+
+/** The results file: bench/results/latest.json after a full run. */
+export interface ResultsFile {
+  machine: string;
+  commit: string;
+  mode: 'full' | 'quick';
+  runs: number;
+  figures: FigureResult[];
+  soak?: SoakResult;
+}
+
+const MIB = 2 ** 20;
+
+function formatValue(value: number, unit: string): string {
+  if (unit === 'ms') return value.toFixed(2);
+  if (unit === 'bytes') return value.toFixed(1);
+  return Math.round(value).toLocaleString('en-US');
+}
+
+/** The comparison table: figure, unit, celeriac, bullmq, ratio, goal, met?. */
+export function formatTable(results: FigureResult[]): string {
+  const header = ['figure', 'unit', 'celeriac', 'bullmq', 'ratio', 'goal', 'met?'];
+  const rows = results.map((r) => {
+    const goal = FIGURES.find((f) => f.name === r.name)?.goal;
+    return [
+      r.name,
+      r.unit,
+      formatValue(r.celeriac, r.unit),
+      formatValue(r.bullmq, r.unit),
+      `${r.ratio.toFixed(2)}×`,
+      goal?.text ?? '—',
+      goal ? (goal.met(r.celeriac, r.ratio) ? 'yes' : 'NO') : '—',
+    ];
+  });
+  const widths = header.map((h, c) =>
+    Math.max(h.length, ...rows.map((row) => row[c]?.length ?? 0)),
+  );
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, c) => (c >= 2 && c <= 4 ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0))).join(' | ')} |`;
+  // The same Markdown layout biome's formatter writes, so the table pastes into BENCHMARKS.md as is.
+  const rule = `|${widths.map((w, c) => (c >= 2 && c <= 4 ? ` ${'-'.repeat(w - 1)}: ` : ` ${'-'.repeat(w)} `)).join('|')}|`;
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+/** The soak lines: Redis memory return and worker RSS growth, with their goals. */
+export function formatSoak(soak: SoakResult): string {
+  const verdict = soakVerdict(soak);
+  const delta = soak.memoryAfter - soak.memoryBefore;
+  const growth = soak.rssAtEnd / soak.rssAtMark - 1;
+  const n = soak.tasks.toLocaleString('en-US');
+  const mark = soak.rssMark.toLocaleString('en-US');
+  return [
+    `Celeriac soak: ${n} tasks, results ignored, ${Math.round(soak.throughput).toLocaleString('en-US')} tasks/s`,
+    `  Redis used_memory: ${(soak.memoryBefore / MIB).toFixed(2)} MiB before, ` +
+      `${(soak.memoryAfter / MIB).toFixed(2)} MiB after (${delta >= 0 ? '+' : ''}${(delta / MIB).toFixed(3)} MiB; ` +
+      `goal ±${SOAK_MEMORY_TOLERANCE / MIB} MiB: ${verdict.memory ? 'met' : 'NOT met'})`,
+    `  keys left under the prefix: ${soak.keysLeft.length} (${soak.bytesLeft} bytes: ${soak.keysLeft.join(', ') || 'none'})`,
+    `  worker RSS: ${(soak.rssAtMark / MIB).toFixed(1)} MiB after task ${mark}, ` +
+      `${(soak.rssAtEnd / MIB).toFixed(1)} MiB after task ${n} (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%; ` +
+      `goal within ${SOAK_RSS_TOLERANCE * 100}%: ${verdict.rss ? 'met' : 'NOT met'})`,
+  ].join('\n');
+}
+
+/** Writes the results JSON, creating its directory. */
+export function writeResults(path: string, results: ResultsFile): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
+}

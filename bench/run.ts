@@ -1,0 +1,146 @@
+/**
+ * Celeriac vs BullMQ on the same Redis: `npm run bench` (full), `-- --quick` (smoke test),
+ * `-- --no-soak`, `-- --soak-only`, `-- --only id,id`, `-- --out file.json`. See BENCHMARKS.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { WorkerProcess } from './child/spawn.ts';
+import { FULL, parseArgs, QUEUE, QUICK, REDIS_URL } from './config.ts';
+import { FIGURES, MEASUREMENTS } from './figures.ts';
+import type { Context } from './measure/context.ts';
+import { measureSoak, type SoakResult } from './measure/soak.ts';
+import { deleteByPrefix, deleteMatching, machineLine } from './redis.ts';
+import { type FigureResult, formatSoak, formatTable, writeResults } from './report.ts';
+import { median } from './stats.ts';
+import { SYSTEMS, type System } from './systems.ts';
+
+const args = parseArgs(process.argv.slice(2));
+const sizes = { ...(args.quick ? QUICK : FULL), ...(args.runs ? { runs: args.runs } : {}) };
+// Every key of this run starts with the root, so a final sweep finds what a crash left behind.
+const root = `cbench-${process.pid}-${randomBytes(3).toString('hex')}`;
+let prefixCount = 0;
+const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const ctx: Context = { sizes, redis, redisUrl: REDIS_URL, queue: QUEUE, log };
+
+/** Runs `body` on a fresh prefix and deletes that prefix's keys afterwards, whatever happens. */
+async function onFreshPrefix<T>(system: System, id: string, body: (p: string) => Promise<T>) {
+  const prefix = `${root}-${++prefixCount}-${system.name}-${id}`;
+  try {
+    return await body(prefix);
+  } finally {
+    WorkerProcess.killAll();
+    await deleteByPrefix(redis, prefix);
+  }
+}
+
+async function runFigures(): Promise<FigureResult[]> {
+  const values = new Map<string, { celeriac: number[]; bullmq: number[] }>();
+  for (const m of MEASUREMENTS) {
+    if (args.only && !args.only.has(m.id)) continue;
+    for (let run = 1; run <= sizes.runs; run++) {
+      // Alternate which system goes first, so neither always gets the warmer machine.
+      const order = run % 2 === 1 ? SYSTEMS : [...SYSTEMS].reverse();
+      for (const system of order) {
+        const got = await onFreshPrefix(system, m.id, (p) => m.measure(system, ctx, p));
+        for (const name of m.figures) {
+          const value = got[name];
+          if (value === undefined || !Number.isFinite(value) || value <= 0)
+            throw new Error(`${system.name} ${name}: not a positive number (${value})`);
+          const entry = values.get(name) ?? { celeriac: [], bullmq: [] };
+          entry[system.name].push(value);
+          values.set(name, entry);
+          log(`${m.id} run ${run}/${sizes.runs} ${system.name}: ${name} = ${value.toFixed(2)}`);
+        }
+      }
+    }
+  }
+  return FIGURES.flatMap((f) => {
+    const entry = values.get(f.name);
+    if (!entry) return [];
+    const celeriac = median(entry.celeriac);
+    const bullmq = median(entry.bullmq);
+    return [{ name: f.name, celeriac, bullmq, unit: f.unit, ratio: celeriac / bullmq }];
+  });
+}
+
+async function runSoak(): Promise<SoakResult | undefined> {
+  if (!args.soak || (args.only && !args.only.has('soak'))) return undefined;
+  const celeriac = SYSTEMS.find((s) => s.name === 'celeriac') as System;
+  log(`soak: ${sizes.soakTasks.toLocaleString('en-US')} Celeriac tasks`);
+  return onFreshPrefix(celeriac, 'soak', (p) => measureSoak(celeriac, ctx, p));
+}
+
+/** The commit measured, marked when the work tree had changes (others edit src/ meanwhile). */
+function commitLine(): string {
+  try {
+    const git = (...a: string[]) => execFileSync('git', a, { encoding: 'utf8' }).trim();
+    const dirty = git('status', '--porcelain', '--', 'src').length > 0;
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes in src/' : ''}`;
+  } catch (error) {
+    log(`could not read the git commit: ${(error as Error).message}`);
+    return 'unknown';
+  }
+}
+
+async function cleanUp(): Promise<void> {
+  WorkerProcess.killAll();
+  const left = await deleteMatching(redis, `${root}-*`);
+  if (left > 0) log(`cleaned up ${left} leftover keys under ${root}-*`);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: cleaning up`);
+    cleanUp()
+      .catch((error) => log(`clean-up failed: ${(error as Error).message}`))
+      .finally(() => process.exit(130));
+  });
+}
+
+try {
+  const machine = await machineLine(redis);
+  let commit = commitLine();
+  log(`machine: ${machine}`);
+  log(`commit: ${commit}`);
+  log(
+    `mode: ${args.quick ? 'quick' : 'full'}, ${sizes.runs} run(s) per figure, keys under ${root}-*`,
+  );
+  const started = Date.now();
+  const figures = await runFigures();
+  const soak = await runSoak();
+  // Worker children load src/ when spawned: a change during the run mixes code versions.
+  const commitAtEnd = commitLine();
+  if (commitAtEnd !== commit) {
+    commit = `${commit}, then ${commitAtEnd}: src/ changed during the run`;
+    log(`warning: ${commit}`);
+  }
+  console.log(`machine: ${machine}`);
+  console.log(`commit: ${commit}`);
+  console.log(`median of ${sizes.runs} run(s); ratio = celeriac / bullmq\n`);
+  if (figures.length > 0) console.log(formatTable(figures));
+  if (soak) console.log(`\n${formatSoak(soak)}`);
+  console.log(`\ntotal time: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const defaultOut = args.only || args.runs ? undefined : args.quick ? 'quick.json' : 'latest.json';
+  const out =
+    args.out ?? (defaultOut && fileURLToPath(new URL(`./results/${defaultOut}`, import.meta.url)));
+  if (out) {
+    writeResults(out, {
+      machine,
+      commit,
+      mode: args.quick ? 'quick' : 'full',
+      runs: sizes.runs,
+      figures,
+      ...(soak ? { soak } : {}),
+    });
+    log(`results written to ${out}`);
+  }
+} catch (error) {
+  log(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+  await redis.quit();
+}
