@@ -39,12 +39,13 @@ export interface CarriedFields {
 
 /**
  * The envelope as it travels: `id` and `queue` are left out (the broker carries them with the
- * message), and so are fields at their defaults (`retries` 0, `rootId` equal to `id`,
+ * message), and so are fields at their defaults (`v` 1, `retries` 0, `rootId` equal to `id`,
  * `parentId` null), as a queued task's bytes are most of a broker's memory.
  */
 export function toWire(envelope: Envelope): Record<string, unknown> {
-  const { id, queue, retries, rootId, parentId, ...rest } = envelope;
+  const { v, id, queue, retries, rootId, parentId, ...rest } = envelope;
   const wire: Record<string, unknown> = rest;
+  if (v !== ENVELOPE_VERSION) wire.v = v;
   if (retries !== 0) wire.retries = retries;
   if (rootId !== id) wire.rootId = rootId;
   if (parentId !== null && parentId !== undefined) wire.parentId = parentId;
@@ -64,6 +65,7 @@ export function validateEnvelope(value: unknown, carried?: CarriedFields): Envel
     v.id ??= carried.id;
     v.queue ??= carried.queue;
   }
+  v.v ??= ENVELOPE_VERSION;
   v.retries ??= 0;
   v.parentId ??= null;
   if (typeof v.id === 'string') v.rootId ??= v.id;

@@ -104,6 +104,21 @@ describe.skipIf(!redisAvailable)('redis broker', () => {
     expect(ids).toHaveLength(300);
   });
 
+  it('requeues a dead letter by its UUID id (stored as raw bytes)', async () => {
+    const broker = open();
+    const id = randomUUID();
+    await broker.enqueue([
+      { id, queue: 'q', body: body('x') },
+      { id: 'other', queue: 'q', body: body('y') },
+    ]);
+    const held = await broker.reserve(['q'], { max: 2, leaseMs: 60_000 });
+    for (const d of held) await broker.nack(d, { deadLetter: true, reason: 'boom' });
+    expect((await broker.listDeadLetters({ queue: 'q' })).map((l) => l.id)).toEqual([id, 'other']);
+    expect(await broker.requeueDeadLetters([id])).toBe(1);
+    const again = await broker.reserve(['q'], { max: 2, leaseMs: 60_000 });
+    expect(again.map((d) => d.id)).toEqual([id]);
+  });
+
   it('names the host, not the password, when it cannot connect', async () => {
     const broker = new RedisBroker({
       url: 'redis://:s3cret@127.0.0.1:1/0',

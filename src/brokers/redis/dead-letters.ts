@@ -1,6 +1,6 @@
 import type { RedisClient } from '../../redis/redis-connection.ts';
 import type { DeadLetter, DeadLetterQuery } from '../broker.ts';
-import { unpackDeadLetter, unpackEntry } from './entry.ts';
+import { encodeId, unpackDeadLetter, unpackEntry } from './entry.ts';
 import { SCRIPTS } from './lua-script.ts';
 import type { QueueKeyring } from './queue-keys.ts';
 
@@ -32,9 +32,8 @@ export async function requeueDeadLetters(
   let moved = 0;
   for (const queue of queues) {
     const keys = keyring.of(queue);
-    const n = Number(
-      await SCRIPTS.requeueDead.run(client, [...keys.ready, keys.dead], ids ?? ['*']),
-    );
+    const wanted = ids ? ids.map((id) => encodeId(id).bytes) : ['*'];
+    const n = Number(await SCRIPTS.requeueDead.run(client, [...keys.ready, keys.dead], wanted));
     if (n > 0) await client.publish(keys.wakeChannel, '0');
     moved += n;
   }

@@ -1,0 +1,28 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { encodeId, packEntry, unpackEntry } from '../../src/brokers/redis/entry.ts';
+
+describe('Redis entries', () => {
+  const body = Buffer.from('{"task":"t","args":[]}');
+
+  it('stores a lowercase UUID id as 16 raw bytes and reads it back', () => {
+    const id = randomUUID();
+    const entry = packEntry(3, 1, id, body);
+    expect(entry.length).toBe('3|1|u|'.length + 16 + body.length);
+    expect(unpackEntry(entry)).toEqual({ priority: 3, deliveries: 1, id, body });
+  });
+
+  it.each(['job-42', 'ÄBC-ünïcode', 'F47AC10B-58CC-4372-A567-0E02B2C3D479', 'a|b'])(
+    'stores other ids as text: %s',
+    (id) => {
+      const entry = packEntry(0, 0, id, body);
+      expect(encodeId(id).field).toBe(String(Buffer.byteLength(id)));
+      expect(unpackEntry(entry)).toEqual({ priority: 0, deliveries: 0, id, body });
+    },
+  );
+
+  it('rejects bytes that are not an entry', () => {
+    expect(unpackEntry(Buffer.from('not an entry'))).toBeUndefined();
+    expect(unpackEntry(Buffer.from('0|0|99|short'))).toBeUndefined();
+  });
+});
