@@ -9,6 +9,7 @@ import {
   type RedisTarget,
 } from '../../redis/redis-url.ts';
 import { READY_STATES, type ResultBackend, type TaskResultRecord } from '../backend.ts';
+import { PendingWaits } from '../pending-waits.ts';
 import { decodeRecord, type EncodedRecord, encodeRecord } from '../record-json.ts';
 import { ChannelSubscriber } from './channel-subscriber.ts';
 import { LazyConnection } from './redis-connection.ts';
@@ -63,7 +64,7 @@ export class RedisBackend implements ResultBackend {
   private session: Session | undefined;
   private closed = false;
   /** Pending waits, aborted by `close`. */
-  private readonly waits = new Set<AbortController>();
+  private readonly waits = new PendingWaits();
 
   constructor(options: RedisBackendOptions = {}) {
     const url = options.url ?? DEFAULT_REDIS_URL;
@@ -85,8 +86,7 @@ export class RedisBackend implements ResultBackend {
   /** Ends pending waits with undefined and quits both connections. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const controller of this.waits) controller.abort();
-    this.waits.clear();
+    this.waits.abortAll();
     const session = this.session;
     this.session = undefined;
     if (session) await Promise.all([session.commands.close(), session.subscriber.close()]);
@@ -130,21 +130,7 @@ export class RedisBackend implements ResultBackend {
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<TaskResultRecord | undefined> {
-    if (signal?.aborted) return undefined;
-    const stop = new AbortController();
-    const onAbort = () => stop.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    this.waits.add(stop);
-    try {
-      return await this.waitReady(id, Date.now() + timeoutMs, stop.signal);
-    } catch (error) {
-      // `close` (or the caller's abort) may cut a command short; that ends the wait quietly.
-      if (stop.signal.aborted) return undefined;
-      throw error;
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      this.waits.delete(stop);
-    }
+    return this.waits.run(signal, (stop) => this.waitReady(id, Date.now() + timeoutMs, stop));
   }
 
   /** How many result channels the shared subscriber listens on now (for tests and stats). */

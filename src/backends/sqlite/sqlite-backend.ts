@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CeleriacError } from '../../errors/errors.ts';
 import type { ResultBackend, TaskResultRecord } from '../backend.ts';
+import { PendingWaits } from '../pending-waits.ts';
 import { pollForResult } from '../poll-wait.ts';
 import { decodeRecord, type EncodedRecord, encodeRecord } from '../record-json.ts';
 import { prepareDatabase, RECORD_COLUMNS } from './schema.ts';
@@ -39,7 +40,7 @@ export class SqliteBackend implements ResultBackend {
   private closed = false;
   private lastPurge = 0;
   /** Pending waits, aborted by `close` so no poll outlives the connection. */
-  private readonly waits = new Set<AbortController>();
+  private readonly waits = new PendingWaits();
 
   constructor(options: SqliteBackendOptions) {
     this.path = options.path;
@@ -54,8 +55,7 @@ export class SqliteBackend implements ResultBackend {
   /** Ends pending waits with undefined and closes the file; later calls need `connect`. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const controller of this.waits) controller.abort();
-    this.waits.clear();
+    this.waits.abortAll();
     this.db?.close();
     this.db = undefined;
     this.statements = undefined;
@@ -88,21 +88,12 @@ export class SqliteBackend implements ResultBackend {
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<TaskResultRecord | undefined> {
-    if (signal?.aborted) return undefined;
-    const controller = new AbortController();
-    const onAbort = () => controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    this.waits.add(controller);
-    // After an abort the poll reads once more before it stops; skip that read, which after
-    // `close` would throw.
-    const read = (key: string) =>
-      controller.signal.aborted ? Promise.resolve(undefined) : this.get(key);
-    try {
-      return await pollForResult(read, id, timeoutMs, controller.signal);
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      this.waits.delete(controller);
-    }
+    return this.waits.run(signal, (stop) => {
+      // After an abort the poll reads once more before it stops; skip that read, which after
+      // `close` would throw.
+      const read = (key: string) => (stop.aborted ? Promise.resolve(undefined) : this.get(key));
+      return pollForResult(read, id, timeoutMs, stop);
+    });
   }
 
   /** Deletes up to `limit` expired rows now and returns how many went. */
