@@ -3,10 +3,9 @@
 -- ARGV[1] now  ARGV[2] receipt  ARGV[3] reason  ARGV[4] new entry or ''
 -- Returns 1, or 0 when the receipt no longer holds the message.
 --@include lib/entry.lua
-local held = redis.call('HGET', KEYS[1], ARGV[2])
+--@include lib/held.lua
+local held = take_held(KEYS[1], KEYS[2], ARGV[2])
 if not held then return 0 end
-redis.call('HDEL', KEYS[1], ARGV[2])
-redis.call('ZREM', KEYS[2], ARGV[2])
 local entry = held
 if ARGV[4] ~= '' then entry = ARGV[4] end
 redis.call('RPUSH', KEYS[3], pack_dead(ARGV[1], ARGV[3], entry))

@@ -5,14 +5,13 @@
 -- Returns { recovered, next lease expiry ms or -1 }. Atomic: each message returns once.
 --@include lib/entry.lua
 --@include lib/ready.lua
+--@include lib/held.lua
 local now = tonumber(ARGV[1])
 local expired = redis.call('ZRANGEBYSCORE', KEYS[12], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
 local recovered = 0
 for _, receipt in ipairs(expired) do
-  redis.call('ZREM', KEYS[12], receipt)
-  local held = redis.call('HGET', KEYS[11], receipt)
+  local held = take_held(KEYS[11], KEYS[12], receipt)
   if held then
-    redis.call('HDEL', KEYS[11], receipt)
     local parsed = parse_entry(held)
     if parsed == nil then
       redis.call('RPUSH', KEYS[13], pack_dead(now, 'corrupted entry under a Celeriac key ' .. KEYS[11], held))

@@ -4,10 +4,9 @@
 -- Returns 1, or 0 when the receipt no longer holds the message (its lease ran out).
 --@include lib/entry.lua
 --@include lib/ready.lua
-local held = redis.call('HGET', KEYS[12], ARGV[2])
+--@include lib/held.lua
+local held = take_held(KEYS[12], KEYS[13], ARGV[2])
 if not held then return 0 end
-redis.call('HDEL', KEYS[12], ARGV[2])
-redis.call('ZREM', KEYS[13], ARGV[2])
 local entry = held
 if ARGV[4] ~= '' then entry = ARGV[4] end
 local parsed = parse_entry(entry)
