@@ -24,6 +24,8 @@ export interface ResultsFile {
   mode: 'full' | 'quick';
   runs: number;
   figures: FigureResult[];
+  /** Awaited PINGs per second: the most any one-call-per-task figure can reach. */
+  floor?: { ping_one: number };
   soak?: SoakResult;
 }
 
@@ -58,6 +60,26 @@ export function formatTable(results: FigureResult[]): string {
   // The same Markdown layout biome's formatter writes, so the table pastes into BENCHMARKS.md as is.
   const rule = `|${widths.map((w, c) => (c >= 2 && c <= 4 ? ` ${'-'.repeat(w - 1)}: ` : ` ${'-'.repeat(w)} `)).join('|')}|`;
   return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+/**
+ * The round-trip floor and, for each figure bound by it, the share of it each system reaches
+ * and the ratio the floor itself would score against BullMQ.
+ */
+export function formatFloor(pingOne: number, results: FigureResult[]): string {
+  const lines = [
+    `round-trip floor: ${Math.round(pingOne).toLocaleString('en-US')} awaited PINGs/s`,
+  ];
+  for (const r of results.filter(
+    (f) => f.name === 'enqueue_one' || f.name === 'process_c1_1proc',
+  )) {
+    const pct = (v: number) => `${((v / pingOne) * 100).toFixed(0)}%`;
+    lines.push(
+      `  ${r.name}: celeriac ${pct(r.celeriac)} of it, bullmq ${pct(r.bullmq)}; ` +
+        `the floor itself would be ${(pingOne / r.bullmq).toFixed(2)}× bullmq`,
+    );
+  }
+  return lines.join('\n');
 }
 
 /** The soak lines: Redis memory return and worker RSS growth, with their goals. */

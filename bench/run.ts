@@ -10,9 +10,10 @@ import { WorkerProcess } from './child/spawn.ts';
 import { FULL, parseArgs, QUEUE, QUICK, REDIS_URL } from './config.ts';
 import { FIGURES, MEASUREMENTS } from './figures.ts';
 import type { Context } from './measure/context.ts';
+import { measurePingFloor } from './measure/floor.ts';
 import { measureSoak, type SoakResult } from './measure/soak.ts';
 import { deleteByPrefix, deleteMatching, machineLine } from './redis.ts';
-import { type FigureResult, formatSoak, formatTable, writeResults } from './report.ts';
+import { type FigureResult, formatFloor, formatSoak, formatTable, writeResults } from './report.ts';
 import { median } from './stats.ts';
 import { SYSTEMS, type System } from './systems.ts';
 
@@ -66,6 +67,18 @@ async function runFigures(): Promise<FigureResult[]> {
   });
 }
 
+/** The awaited-PING rate (median of the runs) when a one-call-per-task figure is measured. */
+async function runFloor(): Promise<number | undefined> {
+  const bounded = ['enqueue_one', 'process_c1_1proc'];
+  if (args.only && !bounded.some((id) => args.only?.has(id))) return undefined;
+  const rates: number[] = [];
+  for (let run = 1; run <= sizes.runs; run++) {
+    rates.push(await measurePingFloor(REDIS_URL, sizes.enqueueOne));
+    log(`floor run ${run}/${sizes.runs}: ping_one = ${rates.at(-1)?.toFixed(2)}`);
+  }
+  return median(rates);
+}
+
 async function runSoak(): Promise<SoakResult | undefined> {
   if (!args.soak || (args.only && !args.only.has('soak'))) return undefined;
   const celeriac = SYSTEMS.find((s) => s.name === 'celeriac') as System;
@@ -109,6 +122,7 @@ try {
     `mode: ${args.quick ? 'quick' : 'full'}, ${sizes.runs} run(s) per figure, keys under ${root}-*`,
   );
   const started = Date.now();
+  const pingFloor = await runFloor();
   const figures = await runFigures();
   const soak = await runSoak();
   // Worker children load src/ when spawned: a change during the run mixes code versions.
@@ -121,6 +135,7 @@ try {
   console.log(`commit: ${commit}`);
   console.log(`median of ${sizes.runs} run(s); ratio = celeriac / bullmq\n`);
   if (figures.length > 0) console.log(formatTable(figures));
+  if (pingFloor) console.log(`\n${formatFloor(pingFloor, figures)}`);
   if (soak) console.log(`\n${formatSoak(soak)}`);
   console.log(`\ntotal time: ${((Date.now() - started) / 1000).toFixed(0)} s`);
   const defaultOut = args.only || args.runs ? undefined : args.quick ? 'quick.json' : 'latest.json';
@@ -133,6 +148,7 @@ try {
       mode: args.quick ? 'quick' : 'full',
       runs: sizes.runs,
       figures,
+      ...(pingFloor ? { floor: { ping_one: pingFloor } } : {}),
       ...(soak ? { soak } : {}),
     });
     log(`results written to ${out}`);

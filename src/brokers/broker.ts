@@ -40,6 +40,11 @@ export interface ReserveOptions {
   waitMs?: number;
   /** Ends the wait early. */
   signal?: AbortSignal;
+  /**
+   * Finished deliveries to ack before reserving, as `ack()` would: a worker's acks ride in the
+   * same round trip as its next reserve.
+   */
+  ack?: Delivery[];
 }
 
 export type NackOptions =

@@ -38,7 +38,10 @@ export function createClient(target: RedisTarget, options: ClientOptions): Redis
     enableOfflineQueue: options.offlineQueue,
     autoResendUnfulfilledCommands: options.offlineQueue,
     maxRetriesPerRequest: options.offlineQueue ? 5 : 0,
-    enableAutoPipelining: true,
+    // Auto-pipelining holds every command until the next event-loop turn: a lone delay() or a
+    // worker's reserve would wait for it. Callers batch on their own (PublishCoalescer, acks
+    // riding with reserve).
+    enableAutoPipelining: false,
     retryStrategy: retry,
   };
   const client = target.cluster
@@ -46,7 +49,7 @@ export function createClient(target: RedisTarget, options: ClientOptions): Redis
         redisOptions,
         lazyConnect: true,
         enableOfflineQueue: options.offlineQueue,
-        enableAutoPipelining: true,
+        enableAutoPipelining: false,
         clusterRetryStrategy: retry,
       })
     : new Redis({ ...redisOptions, ...(target.nodes[0] ?? { host: '127.0.0.1', port: 6379 }) });

@@ -154,16 +154,21 @@ export class Worker {
       await this.executor.waitForSlot(signal);
       const free = this.executor.size - this.executor.active;
       if (signal.aborted || free <= 0) continue;
+      // Acks of the tasks that just finished ride with this reserve: one round trip, not two.
+      const acks = deps.acks.take();
       try {
         const deliveries = await this.app.broker.reserve(this.queues, {
           max: free,
           leaseMs: this.leaseMs,
           waitMs: this.pollTimeoutMs,
           signal,
+          ack: acks.deliveries,
         });
+        acks.done();
         for (const delivery of deliveries)
           void this.executor.run(() => processDelivery(deps, delivery));
       } catch (error) {
+        acks.done(error);
         this.log.error({ err: error }, 'reserve failed; retrying in 1s');
         await sleep(1000, signal);
       }

@@ -80,6 +80,7 @@ export class MemoryBroker implements Broker {
   /** Takes up to `max` ready messages, first queue first; waits up to `waitMs` for one. */
   async reserve(queues: string[], options: ReserveOptions): Promise<Delivery[]> {
     await this.connect();
+    if (options.ack?.length) await this.ack(options.ack);
     const closing = this.#closing.signal;
     const deadline = Date.now() + (options.waitMs ?? 0);
     for (;;) {

@@ -2,6 +2,8 @@
 export interface QueueHint {
   nextDue: number;
   nextExpiry: number;
+  /** When both were last read from Redis (epoch ms). */
+  readAt: number;
 }
 
 /**
@@ -15,7 +17,7 @@ export class QueueHints {
   of(queue: string): QueueHint {
     let hint = this.hints.get(queue);
     if (!hint) {
-      hint = { nextDue: 0, nextExpiry: 0 };
+      hint = { nextDue: 0, nextExpiry: 0, readAt: 0 };
       this.hints.set(queue, hint);
     }
     return hint;

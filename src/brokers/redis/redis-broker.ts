@@ -29,16 +29,18 @@ import type {
 } from '../broker.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
 import { listDeadLetters, purgeDeadLetters, requeueDeadLetters } from './dead-letters.ts';
-import { packEntry, unpackEntry } from './entry.ts';
+import { packEntry } from './entry.ts';
 import { SCRIPTS } from './lua-script.ts';
 import { publishArgs } from './publish-args.ts';
+import { PublishCoalescer } from './publish-coalescer.ts';
 import { QueueHints } from './queue-hints.ts';
 import { QueueKeyring, queueIndexKey } from './queue-keys.ts';
+import { maintainQueue, maintenanceDue } from './queue-maintenance.ts';
 import type { RedisBrokerOptions } from './redis-broker-options.ts';
+import { reserveBatch } from './reserve-batch.ts';
 import { WakeSubscriber } from './wake-subscriber.ts';
 
 const PUBLISH_CHUNK = 500;
-const MAINTENANCE_LIMIT = 1000;
 
 /**
  * A broker on Redis or Redis Cluster. Every step is one Lua script on one slot; a worker uses
@@ -52,6 +54,7 @@ export class RedisBroker implements Broker {
   readonly #log: Logger;
   readonly #keys: QueueKeyring;
   readonly #hints = new QueueHints();
+  readonly #publisher = new PublishCoalescer((messages) => this.#publishNow(messages));
   readonly #indexed = new Set<string>();
   readonly #wakeup = new QueueWakeup();
   readonly #closing = new AbortController();
@@ -106,12 +109,16 @@ export class RedisBroker implements Broker {
   /** Publishes messages, atomically per queue, retrying through an outage until the publish timeout. */
   async enqueue(messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const client = await this.#ready();
+    return this.#publisher.publish(messages);
+  }
+
+  async #publishNow(messages: OutgoingMessage[]): Promise<void> {
+    const client = this.#client ?? (await this.#ready());
     const now = Date.now();
     const byQueue = groupBy(messages, (m) => m.queue);
     for (const [queue, batch] of byQueue) {
       const keys = this.#keys.of(queue);
-      await this.#index(client, queue);
+      if (!this.#indexed.has(queue)) await this.#index(client, queue);
       for (let i = 0; i < batch.length; i += PUBLISH_CHUNK) {
         const call = publishArgs(keys, batch.slice(i, i + PUBLISH_CHUNK), now);
         await this.#withRetry(() => SCRIPTS.publish.run(client, call.keys, call.args));
@@ -119,25 +126,34 @@ export class RedisBroker implements Broker {
     }
   }
 
-  /** Reserves up to `max` messages from the queues in order; waits up to `waitMs` for some. */
+  /**
+   * Reserves up to `max` messages from the queues in order; waits up to `waitMs` for some. Acks
+   * in `options.ack` ride in the first call on their queue.
+   */
   async reserve(queues: string[], options: ReserveOptions): Promise<Delivery[]> {
-    const client = await this.#ready();
+    const client = this.#client ?? (await this.#ready());
     const deadline = Date.now() + (options.waitMs ?? 0);
+    const acks = groupBy(options.ack ?? [], (d) => d.queue);
     if ((options.waitMs ?? 0) > 0) await this.#watch(queues);
     for (;;) {
       const deliveries: Delivery[] = [];
       for (const queue of queues) {
         if (deliveries.length >= options.max) break;
-        await this.#maintain(client, queue);
+        const hint = this.#hints.of(queue);
+        const now = Date.now();
+        if (maintenanceDue(hint, now)) await maintainQueue(client, this.#keys.of(queue), hint, now);
+        const batch = acks.get(queue) ?? [];
+        acks.delete(queue);
         deliveries.push(
-          ...(await this.#reserveFrom(
-            client,
-            queue,
-            options.max - deliveries.length,
-            options.leaseMs,
-          )),
+          ...(await this.#reserveFrom(client, queue, options.max - deliveries.length, {
+            leaseMs: options.leaseMs,
+            ackReceipts: batch.map((d) => d.receipt),
+          })),
         );
       }
+      // Acks of queues this call did not reach (earlier queues filled `max`).
+      if (acks.size > 0) await this.ack([...acks.values()].flat());
+      acks.clear();
       const left = deadline - Date.now();
       if (
         deliveries.length > 0 ||
@@ -263,59 +279,34 @@ export class RedisBroker implements Broker {
     return this.#client as RedisClient;
   }
 
-  /** Runs promote-due and recover-leases for a queue when its hints say something is due. */
-  async #maintain(client: RedisClient, queue: string): Promise<void> {
-    const hints = this.#hints.of(queue);
-    const keys = this.#keys.of(queue);
-    const now = Date.now();
-    if (hints.nextDue >= 0 && hints.nextDue <= now) {
-      const [, next] = (await SCRIPTS.promoteDue.run(
-        client,
-        [...keys.ready, keys.delayed, keys.dead],
-        [now, MAINTENANCE_LIMIT],
-      )) as [unknown, unknown];
-      hints.nextDue = Number(next);
-    }
-    if (hints.nextExpiry >= 0 && hints.nextExpiry <= now) {
-      const [, next] = (await SCRIPTS.recoverLeases.run(
-        client,
-        [...keys.ready, keys.held, keys.leases, keys.dead],
-        [now, MAINTENANCE_LIMIT],
-      )) as [unknown, unknown];
-      hints.nextExpiry = Number(next);
-    }
-  }
-
   async #reserveFrom(
     client: RedisClient,
     queue: string,
     max: number,
-    leaseMs: number,
+    call: { leaseMs: number; ackReceipts: string[] },
   ): Promise<Delivery[]> {
-    const keys = this.#keys.of(queue);
-    const receiptPrefix = `${this.#receiptBase}.${++this.#receiptCounter}.`;
-    const reply = (await SCRIPTS.reserve.run(
-      client,
-      [...keys.ready, keys.delayed, keys.held, keys.leases, keys.dead],
-      [Date.now(), max, leaseMs, receiptPrefix],
-    )) as Buffer[];
     const hints = this.#hints.of(queue);
-    hints.nextDue = Number(reply[0]);
-    hints.nextExpiry = Number(reply[1]);
-    const deliveries: Delivery[] = [];
-    for (let i = 2; i < reply.length; i += 2) {
-      const entry = unpackEntry(reply[i + 1] as Buffer);
-      if (!entry) continue; // reserve.lua returns only parsed entries; this cannot happen
-      deliveries.push({
-        id: entry.id,
-        queue,
-        body: entry.body,
-        priority: entry.priority,
-        deliveryCount: entry.deliveries,
-        receipt: (reply[i] as Buffer).toString(),
-      });
+    // Other workers' leases and delayed retries change the hints without telling this one:
+    // they are re-read once per poll interval, not on every reserve.
+    const now = Date.now();
+    const withHints = now - hints.readAt >= this.#options.pollIntervalMs;
+    const batch = await reserveBatch(client, {
+      queue,
+      keys: this.#keys.of(queue),
+      max,
+      receiptPrefix: `${this.#receiptBase}.${++this.#receiptCounter}.`,
+      withHints,
+      ...call,
+    });
+    if (withHints) {
+      hints.nextDue = batch.nextDue;
+      hints.nextExpiry = batch.nextExpiry;
+      hints.readAt = now;
     }
-    return deliveries;
+    const ourExpiry = now + call.leaseMs;
+    if (batch.deliveries.length > 0 && (hints.nextExpiry < 0 || ourExpiry < hints.nextExpiry))
+      hints.nextExpiry = ourExpiry;
+    return batch.deliveries;
   }
 
   async #watch(queues: string[]): Promise<void> {

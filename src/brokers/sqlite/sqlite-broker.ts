@@ -98,6 +98,7 @@ export class SqliteBroker implements Broker {
 
   /** Takes up to `max` ready messages, first queue first; waits up to `waitMs` for one. */
   async reserve(queues: string[], options: ReserveOptions): Promise<Delivery[]> {
+    if (options.ack?.length) await this.ack(options.ack);
     if (queues.length === 0 || options.max <= 0) return [];
     this.#open();
     const closing = this.#closing.signal;

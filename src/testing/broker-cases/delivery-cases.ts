@@ -75,6 +75,27 @@ export const deliveryCases: BrokerCase[] = [
     },
   },
   {
+    title: 'reserve acks the deliveries it is given, on any of its queues, before taking more',
+    async run({ broker, queue }) {
+      const [q1, q2] = [queue('one'), queue('two')];
+      await broker.enqueue([message(q1, 'a'), message(q1, 'b'), message(q1, 'c')]);
+      await broker.enqueue([message(q2, 'x')]);
+      const first = await reserveNow(broker, [q1, q2], 4);
+      expect(ids(first)).toEqual(['a', 'b', 'c', 'x']);
+      await broker.enqueue([message(q1, 'd')]);
+      // q1 fills max, so q2 is never reached by this reserve: its ack must still be made.
+      const next = await broker.reserve([q1, q2], { max: 1, leaseMs: LONG_LEASE, ack: first });
+      expect(ids(next)).toEqual(['d']);
+      expect(await broker.stats(q1)).toMatchObject({ ready: 0, reserved: 1 });
+      expect(await broker.stats(q2)).toMatchObject({ ready: 0, reserved: 0 });
+      // Acking again, even an outdated receipt, changes nothing.
+      expect(ids(await broker.reserve([q1], { max: 5, leaseMs: LONG_LEASE, ack: first }))).toEqual(
+        [],
+      );
+      expect(await broker.ack(next)).toBe(1);
+    },
+  },
+  {
     title: 'ack with an outdated receipt removes nothing',
     async run({ broker, queue }) {
       const q = queue();

@@ -131,4 +131,44 @@ describe('AckBatcher', () => {
     await done;
     expect(attempts).toEqual([['a'], ['a'], ['a']]);
   });
+
+  it('hands queued acks to the next reserve, and settles their callers when it reports back', async () => {
+    const { broker, calls } = fakeBroker();
+    const acks = new AckBatcher(broker, log);
+    let settled = false;
+    const waiting = acks.ack(delivery('a')).then(() => {
+      settled = true;
+    });
+    void acks.ack(delivery('b'));
+    const taken = acks.take();
+    expect(taken.deliveries.map((d) => d.id)).toEqual(['a', 'b']);
+    await acks.flush();
+    expect(settled).toBe(false);
+    taken.done();
+    await waiting;
+    expect(settled).toBe(true);
+    expect(calls.ack).toEqual([]);
+  });
+
+  it('takes back acks whose reserve failed and sends them itself', async () => {
+    const attempts: string[][] = [];
+    let acked!: () => void;
+    const done = new Promise<void>((resolve) => {
+      acked = resolve;
+    });
+    const broker = {
+      ack: async (deliveries: Delivery[]) => {
+        attempts.push(deliveries.map((d) => d.id));
+        acked();
+        return deliveries.length;
+      },
+    } as unknown as Broker;
+    const acks = new AckBatcher(broker, log);
+    const waiting = acks.ack(delivery('a'));
+    const taken = acks.take();
+    taken.done(new Error('Connection is closed.'));
+    await waiting;
+    await done;
+    expect(attempts).toEqual([['a']]);
+  });
 });

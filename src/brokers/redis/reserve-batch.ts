@@ -1,0 +1,62 @@
+import type { RedisClient } from '../../redis/redis-connection.ts';
+import type { Delivery } from '../broker.ts';
+import { unpackEntry } from './entry.ts';
+import { SCRIPTS } from './lua-script.ts';
+import type { QueueKeys } from './queue-keys.ts';
+
+/** One reserve.lua call on one queue. */
+export interface ReserveBatchCall {
+  queue: string;
+  keys: QueueKeys;
+  max: number;
+  leaseMs: number;
+  /** Prefix of this call's receipts; the script appends 1, 2, ... */
+  receiptPrefix: string;
+  /** Receipts of this queue to ack in the same call. */
+  ackReceipts: string[];
+  /** Whether to read the maintenance hints (two more lookups). */
+  withHints: boolean;
+}
+
+/** What reserve.lua returned: the messages, and when the queue next needs maintenance. */
+export interface ReservedBatch {
+  deliveries: Delivery[];
+  /** Earliest delayed message's due time, -1 when none, -2 when not asked for. */
+  nextDue: number;
+  /** Earliest lease expiry, -1 when none, -2 when not asked for. */
+  nextExpiry: number;
+}
+
+/** Acks the given receipts, then reserves up to `max` messages of one queue, atomically. */
+export async function reserveBatch(
+  client: RedisClient,
+  call: ReserveBatchCall,
+): Promise<ReservedBatch> {
+  const { keys, queue } = call;
+  const reply = (await SCRIPTS.reserve.run(
+    client,
+    [...keys.ready, keys.delayed, keys.held, keys.leases, keys.dead],
+    [
+      Date.now(),
+      call.max,
+      call.leaseMs,
+      call.receiptPrefix,
+      call.withHints ? '1' : '0',
+      ...call.ackReceipts,
+    ],
+  )) as Buffer[];
+  const deliveries: Delivery[] = [];
+  for (let i = 2; i < reply.length; i += 2) {
+    const entry = unpackEntry(reply[i + 1] as Buffer);
+    if (!entry) continue; // reserve.lua returns only parsed entries; this cannot happen
+    deliveries.push({
+      id: entry.id,
+      queue,
+      body: entry.body,
+      priority: entry.priority,
+      deliveryCount: entry.deliveries,
+      receipt: (reply[i] as Buffer).toString(),
+    });
+  }
+  return { deliveries, nextDue: Number(reply[0]), nextExpiry: Number(reply[1]) };
+}
