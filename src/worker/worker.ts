@@ -8,10 +8,10 @@ import { WorkerEvents } from '../events/worker-events.ts';
 import type { Executor } from '../executors/executor.ts';
 import { InlineExecutor } from '../executors/inline/inline-executor.ts';
 import { type Duration, parseDuration } from '../time/duration.ts';
-import { sleep } from '../time/sleep.ts';
 import { AckBatcher } from './ack-batcher.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 import { type DeliveryDeps, processDelivery } from './process-delivery.ts';
+import { ReserveLoop } from './reserve-loop.ts';
 import { countEvents, type WorkerStats } from './worker-stats.ts';
 
 /** Options of one worker; each falls back to the app's `worker` config. */
@@ -148,31 +148,18 @@ export class Worker {
     return this.deps;
   }
 
-  private async consume(deps: DeliveryDeps): Promise<void> {
-    const signal = this.stopReserving.signal;
-    while (!signal.aborted) {
-      await this.executor.waitForSlot(signal);
-      const free = this.executor.size - this.executor.active;
-      if (signal.aborted || free <= 0) continue;
-      // Acks of the tasks that just finished ride with this reserve: one round trip, not two.
-      const acks = deps.acks.take();
-      try {
-        const deliveries = await this.app.broker.reserve(this.queues, {
-          max: free,
-          leaseMs: this.leaseMs,
-          waitMs: this.pollTimeoutMs,
-          signal,
-          ack: acks.deliveries,
-        });
-        acks.done();
-        for (const delivery of deliveries)
-          void this.executor.run(() => processDelivery(deps, delivery));
-      } catch (error) {
-        acks.done(error);
-        this.log.error({ err: error }, 'reserve failed; retrying in 1s');
-        await sleep(1000, signal);
-      }
-    }
+  private consume(deps: DeliveryDeps): Promise<void> {
+    const loop = new ReserveLoop({
+      broker: this.app.broker,
+      executor: this.executor,
+      acks: deps.acks,
+      queues: this.queues,
+      leaseMs: this.leaseMs,
+      pollTimeoutMs: this.pollTimeoutMs,
+      log: this.log,
+      process: (delivery) => processDelivery(deps, delivery),
+    });
+    return loop.run(this.stopReserving.signal);
   }
 
   /** Puts every still-running message back in its queue, unchanged, for another worker. */
