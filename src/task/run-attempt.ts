@@ -1,10 +1,8 @@
 import type { Logger } from 'pino';
 import type { Envelope } from '../envelope/envelope.ts';
-import { Retry } from '../errors/errors.ts';
 import type { Execution, Outcome } from '../middleware/middleware.ts';
-import { parseDuration } from '../time/duration.ts';
 import { AttemptAbort } from './attempt-abort.ts';
-import type { TaskContext } from './context.ts';
+import { AttemptContext } from './attempt-context.ts';
 import type { RegisteredTask } from './registry.ts';
 
 /** The composed middleware chain of an app. */
@@ -29,7 +27,7 @@ export async function runAttempt(
     task,
     envelope,
     abort,
-    ctx: createContext(task, envelope, abort, options),
+    ctx: new AttemptContext(task, envelope, abort, options),
   };
   try {
     await pipeline(execution);
@@ -50,42 +48,4 @@ export async function invokeHandler(execution: Execution): Promise<void> {
   const { task, envelope, ctx } = execution;
   const value = await task.handler(ctx, ...(envelope.args as never[]));
   execution.outcome = { kind: 'success', value };
-}
-
-function createContext(
-  task: RegisteredTask,
-  envelope: Envelope,
-  abort: AttemptAbort,
-  options: AttemptOptions,
-): TaskContext {
-  let childLog: Logger | undefined;
-  return {
-    id: envelope.id,
-    name: task.name,
-    retries: envelope.retries,
-    maxRetries: task.options.retry.max,
-    queue: envelope.queue,
-    rootId: envelope.rootId,
-    parentId: envelope.parentId ?? null,
-    kwargs: envelope.kwargs ?? {},
-    headers: envelope.headers ?? {},
-    eager: options.eager,
-    get signal() {
-      return abort.signal;
-    },
-    // A child logger costs an allocation per task: make it only when the handler logs.
-    get log() {
-      childLog ??= options.log.child({
-        taskId: envelope.id,
-        task: task.name,
-        retries: envelope.retries,
-      });
-      return childLog;
-    },
-    retry(retryOptions = {}): never {
-      const delayMs =
-        retryOptions.countdown === undefined ? undefined : parseDuration(retryOptions.countdown);
-      throw new Retry({ delayMs, cause: retryOptions.error });
-    },
-  };
 }

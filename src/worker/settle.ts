@@ -54,7 +54,9 @@ export async function settle(
     // Not awaited: the slot is free for the next task while the ack joins the next batch (it
     // rides in the same round trip as the next reserve). Shutdown flushes pending acks.
     if (!acked) void deps.acks.ack(delivery);
-    deps.log.info({ taskId: envelope.id, task: envelope.task, runtimeMs }, 'task succeeded');
+    // Checked first: the record would be built for every task even with info logging off.
+    if (deps.log.isLevelEnabled('info'))
+      deps.log.info({ taskId: envelope.id, task: envelope.task, runtimeMs }, 'task succeeded');
     deps.events.emitSafely('task:succeeded', { ...event, runtimeMs });
     return;
   }
