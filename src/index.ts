@@ -26,6 +26,7 @@ export type { Envelope } from './envelope/envelope.ts';
 export {
   BrokerUnavailable,
   CeleriacError,
+  ChildExited,
   ConfigError,
   coerceError,
   MalformedMessage,
@@ -38,7 +39,9 @@ export {
   UnknownTask,
 } from './errors/errors.ts';
 export type { WorkerEventMap } from './events/worker-events.ts';
+export type { AttemptRunner } from './executors/attempt-runner.ts';
 export type { Executor } from './executors/executor.ts';
+export type { PoolName } from './executors/pool-name.ts';
 export type { Execution, Middleware, Outcome } from './middleware/middleware.ts';
 export { AsyncResult, NoResultBackend, TaskFailed } from './result/async-result.ts';
 export type { Serializer } from './serializers/serializer.ts';

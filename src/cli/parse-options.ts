@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { parseByteSize } from '../config/byte-size.ts';
 import { isPriority } from '../envelope/envelope.ts';
 import { parseDuration } from '../time/duration.ts';
 
@@ -14,6 +15,15 @@ export function positiveInt(value: string): number {
 export function duration(value: string): number {
   try {
     return parseDuration(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+/** Commander parser for a memory size flag (`200MB`, `1.5GB`), in bytes. */
+export function byteSize(value: string): number {
+  try {
+    return parseByteSize(value);
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }

@@ -17,6 +17,12 @@ export interface WorkerConfig {
   shutdownTimeout?: Duration;
   /** How long one reserve call waits for a message before looping. */
   pollTimeout?: Duration;
+  /** Where handlers run: `async` (default), `threads` or `process`. */
+  pool?: 'async' | 'threads' | 'process';
+  /** Replace a pool child after this many tasks (threads and process pools). */
+  maxTasksPerChild?: number;
+  /** Replace a pool child whose memory passes this size (`200MB`), after its task. */
+  maxMemoryPerChild?: string | number;
 }
 
 /** The app's one typed configuration object; validated when the app is created. */
@@ -67,4 +73,7 @@ export const ENV_OVERRIDES = {
   CELERIAC_QUEUES: 'worker.queues',
   CELERIAC_LEASE: 'worker.lease',
   CELERIAC_SHUTDOWN_TIMEOUT: 'worker.shutdownTimeout',
+  CELERIAC_POOL: 'worker.pool',
+  CELERIAC_MAX_TASKS_PER_CHILD: 'worker.maxTasksPerChild',
+  CELERIAC_MAX_MEMORY_PER_CHILD: 'worker.maxMemoryPerChild',
 } as const;

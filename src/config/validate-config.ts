@@ -1,8 +1,10 @@
 import { isPriority } from '../envelope/envelope.ts';
 import { ConfigError } from '../errors/errors.ts';
+import { POOL_NAMES, type PoolName } from '../executors/pool-name.ts';
 import type { TaskOptions } from '../task/options.ts';
 import { type Duration, parseDuration } from '../time/duration.ts';
 import { type AppConfig, ENV_OVERRIDES } from './app-config.ts';
+import { type ByteSize, parseByteSize } from './byte-size.ts';
 
 const APP_KEYS = new Set([
   'broker',
@@ -20,7 +22,16 @@ const APP_KEYS = new Set([
   'logLevel',
   'logFormat',
 ]);
-const WORKER_KEYS = new Set(['queues', 'concurrency', 'lease', 'shutdownTimeout', 'pollTimeout']);
+const WORKER_KEYS = new Set([
+  'queues',
+  'concurrency',
+  'lease',
+  'shutdownTimeout',
+  'pollTimeout',
+  'pool',
+  'maxTasksPerChild',
+  'maxMemoryPerChild',
+]);
 const TASK_KEYS = new Set([
   'queue',
   'priority',
@@ -72,6 +83,7 @@ function parseEnvValue(name: string, key: string, raw: string): unknown {
       return raw === 'true' || raw === '1';
     case 'maxPayloadBytes':
     case 'worker.concurrency':
+    case 'worker.maxTasksPerChild':
       if (!/^\d+$/.test(raw)) throw new ConfigError(label, `expected an integer, got "${raw}"`);
       return Number(raw);
     case 'worker.queues':
@@ -181,6 +193,21 @@ function checkRetry(retry: Record<string, unknown>, where: string): void {
 function checkWorker(worker: Record<string, unknown>): void {
   rejectUnknownKeys(worker, WORKER_KEYS, 'worker.');
   if (worker.concurrency !== undefined) checkPositiveInt(worker.concurrency, 'worker.concurrency');
+  if (worker.maxTasksPerChild !== undefined)
+    checkPositiveInt(worker.maxTasksPerChild, 'worker.maxTasksPerChild');
+  if (worker.pool !== undefined && !POOL_NAMES.includes(worker.pool as PoolName)) {
+    throw new ConfigError(
+      'worker.pool',
+      `expected ${POOL_NAMES.join(', ')}, got ${JSON.stringify(worker.pool)}`,
+    );
+  }
+  if (worker.maxMemoryPerChild !== undefined) {
+    try {
+      parseByteSize(worker.maxMemoryPerChild as ByteSize);
+    } catch (error) {
+      throw new ConfigError('worker.maxMemoryPerChild', (error as Error).message);
+    }
+  }
   if (worker.queues !== undefined) {
     const queues = worker.queues;
     if (!Array.isArray(queues) || queues.length === 0) {

@@ -38,6 +38,13 @@ export class TimeLimitExceeded extends CeleriacError {
   }
 }
 
+/** The pool child (thread or process) running a task died before the task ended. */
+export class ChildExited extends CeleriacError {
+  constructor(how: string) {
+    super('CHILD_EXITED', `the pool child running this task exited (${how}) before it finished`);
+  }
+}
+
 /** The reason of `ctx.signal` when a stopping worker returns the task to the queue. */
 export class WorkerShutdown extends CeleriacError {
   constructor() {

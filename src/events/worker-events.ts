@@ -10,7 +10,7 @@ export interface TaskEvent {
 
 /** Lifecycle events of a worker, `noun:verb` named. */
 export interface WorkerEventMap {
-  'worker:online': [{ name: string; queues: string[]; concurrency: number }];
+  'worker:online': [{ name: string; queues: string[]; concurrency: number; pool: string }];
   'worker:offline': [{ name: string }];
   'task:started': [TaskEvent];
   'task:succeeded': [TaskEvent & { runtimeMs: number }];

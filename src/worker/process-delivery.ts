@@ -3,15 +3,15 @@ import type { ResultBackend } from '../backends/backend.ts';
 import type { Delivery } from '../brokers/broker.ts';
 import { type Envelope, validateEnvelope } from '../envelope/envelope.ts';
 import { coerceError } from '../errors/errors.ts';
+import type { AttemptRunner } from '../executors/attempt-runner.ts';
 import type { TaskRegistry } from '../task/registry.ts';
-import { type Pipeline, runAttempt } from '../task/run-attempt.ts';
 import type { LeaseKeeper } from './lease-keeper.ts';
 import { deadLetter, type SettleDeps, settle } from './settle.ts';
 
 /** What one delivery's processing needs from the worker. */
 export interface DeliveryDeps extends SettleDeps {
   registry: TaskRegistry;
-  pipeline: Pipeline;
+  runner: AttemptRunner;
   backend: ResultBackend | undefined;
   resultTtlMs: number;
   leases: LeaseKeeper;
@@ -53,11 +53,7 @@ export async function processDelivery(deps: DeliveryDeps, delivery: Delivery): P
   deps.events.emitSafely('task:started', event);
   const started = performance.now();
   try {
-    const outcome = await runAttempt(deps.pipeline, task, envelope, {
-      eager: false,
-      log: deps.log,
-      signal: deps.shutdown,
-    });
+    const outcome = await deps.runner.run(task, envelope, deps.shutdown);
     // A released delivery is back in the queue already; another worker owns its outcome now.
     if (acksLate && !deps.leases.isHeld(delivery)) return;
     await settle(deps, task, delivery, envelope, outcome, Math.round(performance.now() - started));

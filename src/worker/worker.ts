@@ -3,10 +3,14 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { App } from '../app/app.ts';
 import { DEFAULT_QUEUE } from '../config/app-config.ts';
+import type { ByteSize } from '../config/byte-size.ts';
 import { WorkerShutdown } from '../errors/errors.ts';
 import { WorkerEvents } from '../events/worker-events.ts';
+import type { AttemptRunner } from '../executors/attempt-runner.ts';
+import { createRunner, definedOnly } from '../executors/create-runner.ts';
 import type { Executor } from '../executors/executor.ts';
 import { InlineExecutor } from '../executors/inline/inline-executor.ts';
+import type { PoolName } from '../executors/pool-name.ts';
 import { type Duration, parseDuration } from '../time/duration.ts';
 import { AckBatcher } from './ack-batcher.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
@@ -24,6 +28,17 @@ export interface WorkerOptions {
   shutdownTimeout?: Duration;
   pollTimeout?: Duration;
   executor?: Executor;
+  /** Where handlers run: `async` (this process, default), `threads` or `process`. */
+  pool?: PoolName;
+  /**
+   * The module that exports the app, for the `threads` and `process` pools: each child imports
+   * it to find the tasks. The CLI passes its `-A`.
+   */
+  appModule?: string | URL;
+  /** Replace a pool child after this many tasks (threads and process pools). */
+  maxTasksPerChild?: number;
+  /** Replace a pool child whose memory passes this size, after its task (`200MB`). */
+  maxMemoryPerChild?: ByteSize;
 }
 
 /**
@@ -38,6 +53,8 @@ export class Worker {
   readonly stats: WorkerStats;
   private readonly app: App;
   private readonly executor: Executor;
+  private readonly runner: AttemptRunner;
+  private readonly poolName: PoolName;
   private readonly leaseMs: number;
   private readonly shutdownTimeoutMs: number;
   private readonly pollTimeoutMs: number;
@@ -64,6 +81,9 @@ export class Worker {
     );
     this.pollTimeoutMs = parseDuration(options.pollTimeout ?? config.pollTimeout ?? '1s');
     this.log = app.log.child({ worker: this.name });
+    const pool = { ...config, ...definedOnly(options) };
+    this.poolName = pool.pool ?? 'async';
+    this.runner = createRunner(app, this.executor.size, pool, this.log);
     this.events = new WorkerEvents((error, event) =>
       this.log.error({ err: error, event }, 'event listener threw'),
     );
@@ -82,10 +102,16 @@ export class Worker {
   async start(): Promise<void> {
     if (this.loop) return;
     await this.app.connect();
+    await this.runner.start();
     this.leases.start();
     const deps = this.deliveryDeps();
     this.loop = this.consume(deps);
-    const online = { name: this.name, queues: this.queues, concurrency: this.executor.size };
+    const online = {
+      name: this.name,
+      queues: this.queues,
+      concurrency: this.executor.size,
+      pool: this.poolName,
+    };
     this.log.info(
       { ...online, broker: this.app.brokerLabel, tasks: this.app.registry.names() },
       'worker online',
@@ -125,6 +151,7 @@ export class Worker {
     await this.deps?.acks.flush();
     this.deps?.acks.close();
     await this.executor.close();
+    await this.runner.close();
     this.log.info({ name: this.name }, 'worker offline');
     this.events.emitSafely('worker:offline', { name: this.name });
   }
@@ -139,7 +166,7 @@ export class Worker {
       events: this.events,
       log: this.log,
       registry: this.app.registry,
-      pipeline: this.app.pipeline(),
+      runner: this.runner,
       backend: this.app.backend,
       resultTtlMs: this.app.resultTtlMs(),
       leases: this.leases,

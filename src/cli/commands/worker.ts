@@ -1,6 +1,10 @@
+import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { loadApp } from '../load-app.ts';
-import { duration, positiveInt, queueList } from '../parse-options.ts';
+import type { App } from '../../app/app.ts';
+import { POOL_NAMES, type PoolName } from '../../executors/pool-name.ts';
+import type { Worker, WorkerOptions } from '../../worker/worker.ts';
+import { CliError, loadApp } from '../load-app.ts';
+import { byteSize, duration, positiveInt, queueList } from '../parse-options.ts';
 
 interface WorkerFlags {
   app: string;
@@ -11,6 +15,9 @@ interface WorkerFlags {
   loglevel?: string;
   lease?: number;
   shutdownTimeout?: number;
+  pool?: PoolName;
+  maxTasksPerChild?: number;
+  maxMemoryPerChild?: number;
 }
 
 /** `celeriac worker`: consume queues until SIGTERM/SIGINT. */
@@ -46,17 +53,37 @@ export function registerWorker(program: Command): void {
       'how long a graceful stop waits for running tasks (default 30s)',
       duration,
     )
+    .addOption(
+      new Option(
+        '-P, --pool <name>',
+        'where tasks run: async (this process), threads, or process (child processes)',
+      ).choices(POOL_NAMES),
+    )
+    .option(
+      '--max-tasks-per-child <n>',
+      'replace a pool child after this many tasks (threads, process)',
+      positiveInt,
+    )
+    .option(
+      '--max-memory-per-child <size>',
+      'replace a pool child whose memory passes this size, e.g. 200MB (threads, process)',
+      byteSize,
+    )
     .action(async (flags: WorkerFlags) => runWorker(flags));
 }
 
 async function runWorker(flags: WorkerFlags): Promise<void> {
   const app = await loadApp(flags);
-  const worker = app.worker({
+  const worker = buildWorker(app, {
     queues: flags.queues,
     concurrency: flags.concurrency,
     name: flags.hostname?.replace('%h', (await import('node:os')).hostname()),
     lease: flags.lease,
     shutdownTimeout: flags.shutdownTimeout,
+    pool: flags.pool,
+    appModule: resolve(flags.app),
+    maxTasksPerChild: flags.maxTasksPerChild,
+    maxMemoryPerChild: flags.maxMemoryPerChild,
   });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -79,4 +106,14 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   await app.close();
   // A handler that ignored its abort signal may still hold timers or sockets: do not wait for it.
   process.exit(0);
+}
+
+/** The worker, or a usage error (exit 2) for options that do not fit together. */
+function buildWorker(app: App, options: WorkerOptions): Worker {
+  try {
+    return app.worker(options);
+  } catch (error) {
+    if (error instanceof RangeError) throw new CliError(error.message, 2);
+    throw error;
+  }
 }
