@@ -21,6 +21,12 @@ export interface Sizes {
   soakTasks: number;
   /** Completed-task count at which the soak takes its first RSS reading. */
   soakRssMark: number;
+  /** CPU-bound tasks per pool run, and the SHA-256 rounds of each. */
+  poolCpuTasks: number;
+  poolHashRounds: number;
+  /** Tasks (each waiting `poolWaitMs`) for the async pool at concurrency `poolWaitTasks`. */
+  poolWaitTasks: number;
+  poolWaitMs: number;
 }
 
 /** The full run: the sizes BENCHMARKS.md reports. */
@@ -40,6 +46,10 @@ export const FULL: Sizes = {
   delayRate: 500,
   soakTasks: 1_000_000,
   soakRssMark: 100_000,
+  poolCpuTasks: 200,
+  poolHashRounds: 20_000,
+  poolWaitTasks: 200,
+  poolWaitMs: 1000,
 };
 
 /** The smoke test: one run of every figure at small sizes. */
@@ -55,6 +65,10 @@ export const QUICK: Sizes = {
   delayTasks: 200,
   soakTasks: 20_000,
   soakRssMark: 2000,
+  poolCpuTasks: 20,
+  poolHashRounds: 2000,
+  poolWaitTasks: 50,
+  poolWaitMs: 200,
 };
 
 /** Where both systems run; the benchmark only touches keys under its own prefixes. */
@@ -67,6 +81,8 @@ export interface Args {
   quick: boolean;
   /** Skip the Celeriac soak (Redis memory return and worker RSS over a long run). */
   soak: boolean;
+  /** Skip the pool measurements (threads and process CPU scaling, async IO overlap). */
+  pools: boolean;
   /** Run only these measurements (ids from bench/figures.ts), for working on one figure. */
   only: Set<string> | undefined;
   out: string | undefined;
@@ -75,15 +91,23 @@ export interface Args {
 }
 
 const USAGE =
-  'usage: npm run bench -- [--quick] [--no-soak | --soak-only] [--only id,id] [--runs n] [--out file.json]';
+  'usage: npm run bench -- [--quick] [--no-soak | --soak-only] [--no-pools] [--only id,id] [--runs n] [--out file.json]';
 
 /** Parses `--quick`, `--no-soak`, `--soak-only`, `--only a,b`, `--runs n` and `--out path`. */
 export function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, soak: true, only: undefined, out: undefined, runs: undefined };
+  const args: Args = {
+    quick: false,
+    soak: true,
+    pools: true,
+    only: undefined,
+    out: undefined,
+    runs: undefined,
+  };
   for (let k = 0; k < argv.length; k++) {
     const arg = argv[k];
     if (arg === '--quick') args.quick = true;
     else if (arg === '--no-soak') args.soak = false;
+    else if (arg === '--no-pools') args.pools = false;
     else if (arg === '--soak-only') args.only = new Set(['soak']);
     else if (arg === '--only' && argv[k + 1]) args.only = new Set(argv[++k]?.split(','));
     else if (arg === '--out' && argv[k + 1]) args.out = argv[++k];

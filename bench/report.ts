@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FIGURES } from './figures.ts';
+import type { PoolsResult } from './measure/pools.ts';
 import {
   SOAK_MEMORY_TOLERANCE,
   SOAK_RSS_TOLERANCE,
@@ -27,6 +28,7 @@ export interface ResultsFile {
   /** Awaited PINGs per second: the most any one-call-per-task figure can reach. */
   floor?: { ping_one: number };
   soak?: SoakResult;
+  pools?: PoolsResult;
 }
 
 const MIB = 2 ** 20;

@@ -1,6 +1,7 @@
 /**
  * Celeriac vs BullMQ on the same Redis: `npm run bench` (full), `-- --quick` (smoke test),
- * `-- --no-soak`, `-- --soak-only`, `-- --only id,id`, `-- --out file.json`. See BENCHMARKS.md.
+ * `-- --no-soak`, `-- --soak-only`, `-- --no-pools`, `-- --only id,id`, `-- --out file.json`.
+ * See BENCHMARKS.md.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +12,7 @@ import { FULL, parseArgs, QUEUE, QUICK, REDIS_URL } from './config.ts';
 import { FIGURES, MEASUREMENTS } from './figures.ts';
 import type { Context } from './measure/context.ts';
 import { measurePingFloor } from './measure/floor.ts';
+import { formatPools, measurePools, type PoolsResult } from './measure/pools.ts';
 import { measureSoak, type SoakResult } from './measure/soak.ts';
 import { deleteByPrefix, deleteMatching, machineLine } from './redis.ts';
 import { type FigureResult, formatFloor, formatSoak, formatTable, writeResults } from './report.ts';
@@ -79,6 +81,21 @@ async function runFloor(): Promise<number | undefined> {
   return median(rates);
 }
 
+async function runPools(): Promise<PoolsResult | undefined> {
+  if (!args.pools || (args.only && !args.only.has('pools'))) return undefined;
+  log('pools: threads and process CPU scaling, async IO overlap (Celeriac only)');
+  return measurePools(
+    {
+      runs: sizes.runs,
+      cpuTasks: sizes.poolCpuTasks,
+      hashRounds: sizes.poolHashRounds,
+      waitTasks: sizes.poolWaitTasks,
+      waitMs: sizes.poolWaitMs,
+    },
+    log,
+  );
+}
+
 async function runSoak(): Promise<SoakResult | undefined> {
   if (!args.soak || (args.only && !args.only.has('soak'))) return undefined;
   const celeriac = SYSTEMS.find((s) => s.name === 'celeriac') as System;
@@ -125,6 +142,7 @@ try {
   const pingFloor = await runFloor();
   const figures = await runFigures();
   const soak = await runSoak();
+  const pools = await runPools();
   // Worker children load src/ when spawned: a change during the run mixes code versions.
   const commitAtEnd = commitLine();
   if (commitAtEnd !== commit) {
@@ -137,6 +155,7 @@ try {
   if (figures.length > 0) console.log(formatTable(figures));
   if (pingFloor) console.log(`\n${formatFloor(pingFloor, figures)}`);
   if (soak) console.log(`\n${formatSoak(soak)}`);
+  if (pools) console.log(`\n${formatPools(pools)}`);
   console.log(`\ntotal time: ${((Date.now() - started) / 1000).toFixed(0)} s`);
   const defaultOut = args.only || args.runs ? undefined : args.quick ? 'quick.json' : 'latest.json';
   const out =
@@ -150,6 +169,7 @@ try {
       figures,
       ...(pingFloor ? { floor: { ping_one: pingFloor } } : {}),
       ...(soak ? { soak } : {}),
+      ...(pools ? { pools } : {}),
     });
     log(`results written to ${out}`);
   }

@@ -60,5 +60,9 @@ describe.skipIf(!redisAvailable)('npm run bench -- --quick', () => {
     }
     expect(results.soak?.tasks).toBeGreaterThan(0);
     expect(results.soak?.rssAtEnd).toBeGreaterThan(0);
+    expect(results.pools?.cpu.map((f) => f.pool)).toEqual(['threads', 'process']);
+    for (const f of results.pools?.cpu ?? []) expect(f.twoSlots).toBeGreaterThan(0);
+    expect(results.pools?.waitSeconds).toBeGreaterThan(0);
+    expect(result.stdout).toContain('Pools (Celeriac only)');
   }, 240_000);
 });
