@@ -10,4 +10,6 @@ export interface AttemptRunner {
   run(task: RegisteredTask, envelope: Envelope, signal: AbortSignal): Promise<Outcome>;
   /** Stops the children, if any; an attempt still running there is abandoned. */
   close(): Promise<void>;
+  /** Keeps `size` children (autoscale); runners without children leave it out. */
+  resize?(size: number): void;
 }

@@ -14,4 +14,6 @@ export interface Executor {
   /** Resolves true once no job runs, or false after `timeoutMs` or when `signal` aborts. */
   drain(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
   close(): Promise<void>;
+  /** Changes the number of slots (autoscale); executors that cannot leave it out. */
+  resize?(size: number): void;
 }

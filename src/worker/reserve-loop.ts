@@ -33,6 +33,16 @@ export class ReserveLoop {
 
   constructor(private readonly deps: ReserveLoopDeps) {}
 
+  /** Whether the last reserve came back full: more messages are waiting than were asked for. */
+  get backlogged(): boolean {
+    return this.#backlog;
+  }
+
+  /** Looks at the free slots again now: the pool grew. */
+  wake(): void {
+    this.#notify();
+  }
+
   /** Runs until `signal` aborts, then waits for the reserves in flight. */
   async run(signal: AbortSignal): Promise<void> {
     const { executor } = this.deps;

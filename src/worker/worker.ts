@@ -13,6 +13,7 @@ import { InlineExecutor } from '../executors/inline/inline-executor.ts';
 import type { PoolName } from '../executors/pool-name.ts';
 import { type Duration, parseDuration } from '../time/duration.ts';
 import { AckBatcher } from './ack-batcher.ts';
+import { type AutoscaleOptions, Autoscaler } from './autoscaler.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 import { type DeliveryDeps, processDelivery } from './process-delivery.ts';
 import { ReserveLoop } from './reserve-loop.ts';
@@ -39,6 +40,8 @@ export interface WorkerOptions {
   maxTasksPerChild?: number;
   /** Replace a pool child whose memory passes this size, after its task (`200MB`). */
   maxMemoryPerChild?: ByteSize;
+  /** Grow from `min` slots to `max` with a backlog, shrink back when idle (`concurrency` is ignored). */
+  autoscale?: AutoscaleOptions;
 }
 
 /**
@@ -73,8 +76,8 @@ export class Worker {
     this.app = app;
     this.name = options.name ?? `celeriac@${hostname()}`;
     this.queues = options.queues ?? config.queues ?? [app.config.defaultQueue ?? DEFAULT_QUEUE];
-    this.executor =
-      options.executor ?? new InlineExecutor(options.concurrency ?? config.concurrency ?? 10);
+    const slots = options.autoscale?.min ?? options.concurrency ?? config.concurrency ?? 10;
+    this.executor = options.executor ?? new InlineExecutor(slots);
     this.leaseMs = parseDuration(options.lease ?? config.lease ?? '30s');
     this.shutdownTimeoutMs = parseDuration(
       options.shutdownTimeout ?? config.shutdownTimeout ?? '30s',
@@ -91,6 +94,23 @@ export class Worker {
     // Every running attempt listens on the shutdown signal: as many listeners as slots.
     setMaxListeners(0, this.giveUp.signal, this.stopReserving.signal);
     this.leases = new LeaseKeeper(app.broker, this.leaseMs, this.log);
+    if (options.autoscale) {
+      this.autoscaler = new Autoscaler(options.autoscale, {
+        executor: this.executor,
+        runner: this.runner,
+        backlogged: () => this.reserveLoop?.backlogged ?? false,
+        resized: () => this.reserveLoop?.wake(),
+        log: this.log,
+      });
+    }
+  }
+
+  private readonly autoscaler: Autoscaler | undefined;
+  private reserveLoop: ReserveLoop | undefined;
+
+  /** Slots now (changes under autoscale). */
+  get concurrency(): number {
+    return this.executor.size;
   }
 
   /** Tasks running now. */
@@ -106,6 +126,7 @@ export class Worker {
     this.leases.start();
     const deps = this.deliveryDeps();
     this.loop = this.consume(deps);
+    this.autoscaler?.start();
     const online = {
       name: this.name,
       queues: this.queues,
@@ -144,6 +165,7 @@ export class Worker {
       'worker stopping: no new tasks; waiting for running ones',
     );
     this.stopReserving.abort();
+    this.autoscaler?.stop();
     await this.loop;
     const drained = await this.executor.drain(this.shutdownTimeoutMs, this.hurry.signal);
     if (!drained) await this.releaseRunning();
@@ -186,6 +208,7 @@ export class Worker {
       log: this.log,
       process: (delivery) => processDelivery(deps, delivery),
     });
+    this.reserveLoop = loop;
     return loop.run(this.stopReserving.signal);
   }
 

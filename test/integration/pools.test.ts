@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Worker } from '../../src/index.ts';
+import { until } from '../e2e/e2e-env.ts';
 
 const FIXTURE = new URL('./fixtures/pool-tasks.ts', import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), 'celeriac-pools-'));
@@ -24,6 +25,15 @@ describe.each(['threads', 'process'] as const)('the %s pool', (pool) => {
     worker = app.worker({ pool, appModule: FIXTURE, concurrency: 2, ...options });
     await worker.start();
     return worker;
+  };
+  /** Waits until the worker's counters read `expected`: a result is stored before the ack. */
+  const settled = async (expected: Partial<Worker['stats']>) => {
+    const matches = () =>
+      Object.entries(expected).every(
+        ([key, n]) => worker?.stats[key as keyof Worker['stats']] === n,
+      );
+    await until(matches, `worker counters ${JSON.stringify(expected)}`, 10_000);
+    expect(worker?.stats).toMatchObject(expected);
   };
   afterEach(async () => {
     await worker?.stop();
@@ -49,13 +59,13 @@ describe.each(['threads', 'process'] as const)('the %s pool', (pool) => {
     );
     const after = childOf(await (await tasks.whoami.delay()).get(GET));
     expect(after).not.toBe(before);
-    expect(worker?.stats).toMatchObject({ failed: 1, deadLettered: 1 });
+    await settled({ failed: 1, deadLettered: 1 });
   });
 
   it('retries a task killed at the hard limit when its policy says so', async () => {
     await start();
     expect(await (await tasks.spinOnce.delay()).get(GET)).toBe('finished on retry');
-    expect(worker?.stats).toMatchObject({ retried: 1, succeeded: 1, failed: 0 });
+    await settled({ retried: 1, succeeded: 1, failed: 0 });
   });
 
   it('retries per policy the task of a child that died mid-task, and keeps running', async () => {
@@ -63,7 +73,7 @@ describe.each(['threads', 'process'] as const)('the %s pool', (pool) => {
     const how = pool === 'process' ? 'kill' : 'exit';
     expect(await (await tasks.crash.delay(how)).get(GET)).toBe('survived');
     expect(await (await tasks.add.delay(1, 1)).get(GET)).toBe(2);
-    expect(worker?.stats).toMatchObject({ retried: 1, succeeded: 2, failed: 0 });
+    await settled({ retried: 1, succeeded: 2, failed: 0 });
   });
 
   it('replaces a child after max tasks per child, losing and repeating nothing', async () => {
@@ -74,7 +84,7 @@ describe.each(['threads', 'process'] as const)('the %s pool', (pool) => {
     for (const where of results)
       perChild.set(childOf(where), (perChild.get(childOf(where)) ?? 0) + 1);
     expect([...perChild.values()]).toEqual([2, 2, 2]);
-    expect(worker?.stats).toMatchObject({ started: 6, succeeded: 6 });
+    await settled({ started: 6, succeeded: 6 });
   });
 
   it('replaces a child whose memory passes max memory per child, after its task', async () => {
@@ -91,7 +101,7 @@ describe.each(['threads', 'process'] as const)('the %s pool', (pool) => {
     const children = new Set(results.map(childOf));
     expect(children.size).toBeGreaterThan(1);
     expect(children.size).toBeLessThan(8);
-    expect(worker?.stats).toMatchObject({ started: 8, succeeded: 8 });
+    await settled({ started: 8, succeeded: 8 });
   });
 });
 

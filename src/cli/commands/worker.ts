@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { App } from '../../app/app.ts';
 import { POOL_NAMES, type PoolName } from '../../executors/pool-name.ts';
+import { type AutoscaleOptions, parseAutoscale } from '../../worker/autoscaler.ts';
 import type { Worker, WorkerOptions } from '../../worker/worker.ts';
 import { CliError, loadApp } from '../load-app.ts';
 import { byteSize, duration, positiveInt, queueList } from '../parse-options.ts';
@@ -18,6 +19,7 @@ interface WorkerFlags {
   pool?: PoolName;
   maxTasksPerChild?: number;
   maxMemoryPerChild?: number;
+  autoscale?: AutoscaleOptions;
 }
 
 /** `celeriac worker`: consume queues until SIGTERM/SIGINT. */
@@ -60,6 +62,11 @@ export function registerWorker(program: Command): void {
       ).choices(POOL_NAMES),
     )
     .option(
+      '--autoscale <max,min>',
+      'grow from min to max slots with a backlog, shrink when idle (instead of -c)',
+      autoscaleFlag,
+    )
+    .option(
       '--max-tasks-per-child <n>',
       'replace a pool child after this many tasks (threads, process)',
       positiveInt,
@@ -84,6 +91,7 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
     appModule: resolve(flags.app),
     maxTasksPerChild: flags.maxTasksPerChild,
     maxMemoryPerChild: flags.maxMemoryPerChild,
+    autoscale: flags.autoscale,
   });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -115,5 +123,14 @@ function buildWorker(app: App, options: WorkerOptions): Worker {
   } catch (error) {
     if (error instanceof RangeError) throw new CliError(error.message, 2);
     throw error;
+  }
+}
+
+/** Commander parser for `--autoscale max,min`. */
+function autoscaleFlag(value: string): AutoscaleOptions {
+  try {
+    return parseAutoscale(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
   }
 }

@@ -6,14 +6,27 @@ import type { Executor } from '../executor.ts';
  * cannot be stopped here.
  */
 export class InlineExecutor implements Executor {
-  readonly size: number;
+  #size: number;
   private running = 0;
   private waiters: Array<() => void> = [];
 
   constructor(size: number) {
     if (!Number.isInteger(size) || size < 1)
       throw new RangeError(`pool size must be a positive integer, got ${size}`);
-    this.size = size;
+    this.#size = size;
+  }
+
+  /** Number of slots. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Changes the number of slots; running jobs past a smaller size finish undisturbed. */
+  resize(size: number): void {
+    if (!Number.isInteger(size) || size < 1)
+      throw new RangeError(`pool size must be a positive integer, got ${size}`);
+    this.#size = size;
+    this.wakeAll();
   }
 
   /** Slots in use. */
@@ -23,7 +36,7 @@ export class InlineExecutor implements Executor {
 
   /** Resolves when a slot is free, or when `signal` aborts. */
   waitForSlot(signal: AbortSignal): Promise<void> {
-    if (this.running < this.size || signal.aborted) return Promise.resolve();
+    if (this.running < this.#size || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
         signal.removeEventListener('abort', wake);

@@ -61,9 +61,30 @@ export class ChildPool implements AttemptRunner {
   readonly #waiting: Array<(member: Member) => void> = [];
   #nextId = 0;
   #closed = false;
+  #target: number;
 
   constructor(options: ChildPoolOptions) {
     this.#options = options;
+    this.#target = options.size;
+  }
+
+  /** Grows to `size` children at once, or shrinks by retiring children as they become idle. */
+  resize(size: number): void {
+    const grow = size - this.#live();
+    this.#target = size;
+    for (let i = 0; i < grow; i++) this.#respawn();
+    for (const member of [...this.#idle]) {
+      if (this.#live() <= this.#target) break;
+      this.#idle.splice(this.#idle.indexOf(member), 1);
+      this.#retire(member, false, false);
+    }
+  }
+
+  /** Children not on their way out. */
+  #live(): number {
+    let live = 0;
+    for (const member of this.#members) if (!member.leaving) live++;
+    return live;
   }
 
   /** Spawns every child and waits until each has loaded the app; rejects if one cannot. */
@@ -188,7 +209,7 @@ export class ChildPool implements AttemptRunner {
       );
       this.#decide(member, new ChildExited(how));
     }
-    if (!member.leaving && !this.#closed) this.#respawn();
+    if (!member.leaving && !this.#closed && this.#live() < this.#target) this.#respawn();
   }
 
   /** Settles the running attempt with an outcome decided here, stored as the child would have. */
@@ -214,12 +235,15 @@ export class ChildPool implements AttemptRunner {
     running.resolve(outcome);
   }
 
-  /** Replaces a child: killed at once when its handler may still run, else asked to exit. */
-  #retire(member: Member, kill: boolean): void {
+  /**
+   * Lets a child go: killed at once when its handler may still run, else asked to exit; a new
+   * one takes its place unless the pool is shrinking.
+   */
+  #retire(member: Member, kill: boolean, replace = true): void {
     member.leaving = true;
     if (kill) member.child.kill();
     else member.child.send({ type: 'exit' });
-    if (!this.#closed) this.#respawn();
+    if (replace && !this.#closed && this.#live() < this.#target) this.#respawn();
   }
 
   #respawn(): void {
@@ -234,6 +258,10 @@ export class ChildPool implements AttemptRunner {
 
   #release(member: Member): void {
     if (member.leaving || this.#closed) return;
+    if (this.#live() > this.#target) {
+      this.#retire(member, false, false);
+      return;
+    }
     const waiter = this.#waiting.shift();
     if (waiter) waiter(member);
     else this.#idle.push(member);
