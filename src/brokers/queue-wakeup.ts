@@ -8,10 +8,26 @@ import { sleep } from '../time/sleep.ts';
  */
 export class QueueWakeup {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
+  /** Notifications so far per key, so a wait can tell it missed one. */
+  private readonly counts = new Map<string, number>();
 
   /** Wakes waiters on any of `queues` of `scope`. */
   notify(scope: string, queues: Iterable<string>): void {
-    for (const queue of new Set(queues)) this.emitter.emit(key(scope, queue));
+    for (const queue of new Set(queues)) {
+      const name = key(scope, queue);
+      this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+      this.emitter.emit(name);
+    }
+  }
+
+  /**
+   * A mark of the notifications seen so far on `queues`: a wait given it returns at once if one
+   * came since, as when a wake-up arrives while the caller's empty reserve is still in flight.
+   */
+  mark(scope: string, queues: string[]): number {
+    let total = 0;
+    for (const queue of queues) total += this.counts.get(key(scope, queue)) ?? 0;
+    return total;
   }
 
   /** Sleeps `ms`, ending early when one of `queues` is notified or a signal aborts; never rejects. */
@@ -20,8 +36,10 @@ export class QueueWakeup {
     queues: string[],
     ms: number,
     signals: (AbortSignal | undefined)[],
+    since?: number,
   ): Promise<void> {
     if (signals.some((s) => s?.aborted)) return;
+    if (since !== undefined && this.mark(scope, queues) !== since) return;
     const wake = new AbortController();
     const stop = () => wake.abort();
     const names = queues.map((q) => key(scope, q));

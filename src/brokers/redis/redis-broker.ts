@@ -136,6 +136,7 @@ export class RedisBroker implements Broker {
     const acks = groupBy(options.ack ?? [], (d) => d.queue);
     if ((options.waitMs ?? 0) > 0) await this.#watch(queues);
     for (;;) {
+      const seen = this.#wakeup.mark('', queues);
       const deliveries: Delivery[] = [];
       for (const queue of queues) {
         if (deliveries.length >= options.max) break;
@@ -164,7 +165,7 @@ export class RedisBroker implements Broker {
         return deliveries;
       }
       const nap = Math.min(left, this.#options.pollIntervalMs, this.#hints.msUntilNext(queues));
-      await this.#wakeup.wait('', queues, nap, [options.signal, this.#closing.signal]);
+      await this.#wakeup.wait('', queues, nap, [options.signal, this.#closing.signal], seen);
     }
   }
 

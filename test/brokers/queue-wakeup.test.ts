@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { QueueWakeup } from '../../src/brokers/queue-wakeup.ts';
+
+describe('QueueWakeup', () => {
+  it('ends a wait when its queue is notified', async () => {
+    const wakeup = new QueueWakeup();
+    let woke = false;
+    const waiting = wakeup.wait('s', ['a'], 60_000, []).then(() => {
+      woke = true;
+    });
+    wakeup.notify('s', ['b']);
+    await Promise.resolve();
+    expect(woke).toBe(false);
+    wakeup.notify('s', ['a']);
+    await waiting;
+    expect(woke).toBe(true);
+  });
+
+  it('returns at once from a wait whose mark a notification has passed', async () => {
+    const wakeup = new QueueWakeup();
+    const mark = wakeup.mark('s', ['a', 'b']);
+    // The wake-up arrives while the caller is not yet waiting (its reserve is in flight).
+    wakeup.notify('s', ['b']);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 60_000);
+    let returned = false;
+    await wakeup.wait('s', ['a', 'b'], 60_000, [controller.signal], mark).then(() => {
+      returned = true;
+    });
+    clearTimeout(timer);
+    expect(returned).toBe(true);
+    expect(controller.signal.aborted).toBe(false);
+    expect(wakeup.mark('s', ['a', 'b'])).toBe(mark + 1);
+  });
+});
