@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { loadApp } from '../load-app.ts';
 import { duration, positiveInt, queueList } from '../parse-options.ts';
+import { superviseWithWatch, watchOption, watchPathOption } from '../watch/watch-supervisor.ts';
 
 interface WorkerFlags {
   app: string;
@@ -11,6 +12,8 @@ interface WorkerFlags {
   loglevel?: string;
   lease?: number;
   shutdownTimeout?: number;
+  watch?: boolean;
+  watchPath?: string[];
 }
 
 /** `celeriac worker`: consume queues until SIGTERM/SIGINT. */
@@ -46,10 +49,13 @@ export function registerWorker(program: Command): void {
       'how long a graceful stop waits for running tasks (default 30s)',
       duration,
     )
+    .addOption(watchOption())
+    .addOption(watchPathOption())
     .action(async (flags: WorkerFlags) => runWorker(flags));
 }
 
 async function runWorker(flags: WorkerFlags): Promise<void> {
+  if (flags.watch) return superviseWithWatch(flags);
   const app = await loadApp(flags);
   const worker = app.worker({
     queues: flags.queues,
