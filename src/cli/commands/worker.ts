@@ -6,6 +6,7 @@ import { type AutoscaleOptions, parseAutoscale } from '../../worker/autoscaler.t
 import type { Worker, WorkerOptions } from '../../worker/worker.ts';
 import { CliError, loadApp } from '../load-app.ts';
 import { byteSize, duration, positiveInt, queueList } from '../parse-options.ts';
+import { superviseWithWatch, watchOption, watchPathOption } from '../watch/watch-supervisor.ts';
 
 interface WorkerFlags {
   app: string;
@@ -20,6 +21,8 @@ interface WorkerFlags {
   maxTasksPerChild?: number;
   maxMemoryPerChild?: number;
   autoscale?: AutoscaleOptions;
+  watch?: boolean;
+  watchPath?: string[];
 }
 
 /** `celeriac worker`: consume queues until SIGTERM/SIGINT. */
@@ -76,10 +79,13 @@ export function registerWorker(program: Command): void {
       'replace a pool child whose memory passes this size, e.g. 200MB (threads, process)',
       byteSize,
     )
+    .addOption(watchOption())
+    .addOption(watchPathOption())
     .action(async (flags: WorkerFlags) => runWorker(flags));
 }
 
 async function runWorker(flags: WorkerFlags): Promise<void> {
+  if (flags.watch) return superviseWithWatch(flags);
   const app = await loadApp(flags);
   const worker = buildWorker(app, {
     queues: flags.queues,
