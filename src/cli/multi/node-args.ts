@@ -158,19 +158,20 @@ function checkSetting(setting: Setting, names: string[]): void {
   if (setting.key === 'timeout' && setting.node !== undefined) {
     throw usage(`option ${setting.text}: --timeout applies to the whole command, not to a node`);
   }
-  const check = setting.key === 'timeout' ? parseDuration : valueCheck(setting.key);
-  if (check === undefined || setting.value === undefined) return;
-  try {
-    check(setting.value);
-  } catch (error) {
-    throw usage(
-      `option ${setting.text} argument '${setting.value}' is invalid. ${(error as Error).message}`,
-    );
+  if (setting.key === 'timeout' && setting.value !== undefined) {
+    checkValue(setting, setting.value, parseDuration);
   }
 }
 
-function valueCheck(key: MultiKey | WorkerOption): ((value: string) => unknown) | undefined {
-  return typeof key === 'string' ? undefined : key.check;
+/** Runs a value check, turning its complaint into a usage error that names the option. */
+function checkValue(setting: Setting, value: string, check: (value: string) => unknown): void {
+  try {
+    check(value);
+  } catch (error) {
+    throw usage(
+      `option ${setting.text} argument '${value}' is invalid. ${(error as Error).message}`,
+    );
+  }
 }
 
 /** The value of a multi option for a node: its own setting wins over the common one. */
@@ -183,23 +184,31 @@ function lastValue(settings: Setting[], key: MultiKey, node?: string): string | 
 function buildNode(name: string, settings: Setting[], hostname: string): MultiNode {
   const expand = (pattern: string) => expandPattern(pattern, name, hostname);
   const fullName = `${name}@${hostname}`;
-  // Common options first, the node's own after them: the worker keeps the last value it reads.
-  const ordered = [
-    ...settings.filter((s) => s.node === undefined),
-    ...settings.filter((s) => s.node === name),
-  ];
-  const workerArgs = ['--hostname', fullName];
-  for (const { key, value } of ordered) {
-    if (typeof key === 'string') continue;
-    workerArgs.push(key.long, ...(value === undefined ? [] : [expand(value)]));
-  }
   return {
     name,
     fullName,
     pidfile: expand(lastValue(settings, 'pidfile', name) ?? DEFAULTS.pidfile),
     logfile: expand(lastValue(settings, 'logfile', name) ?? DEFAULTS.logfile),
-    workerArgs,
+    workerArgs: ['--hostname', fullName, ...workerArgsOf(name, settings, expand)],
   };
+}
+
+/** The worker options for one node, expanded and checked. */
+function workerArgsOf(name: string, settings: Setting[], expand: (v: string) => string): string[] {
+  // Common options first, the node's own after them: the worker keeps the last value it reads.
+  const ordered = [
+    ...settings.filter((s) => s.node === undefined),
+    ...settings.filter((s) => s.node === name),
+  ];
+  return ordered.flatMap((setting) => {
+    const { key, value } = setting;
+    if (typeof key === 'string') return [];
+    if (value === undefined) return [key.long];
+    // Checked once expanded: `-Q %n` is a valid queue only once %n is the node name.
+    const expanded = expand(value);
+    if (key.check) checkValue(setting, expanded, key.check);
+    return [key.long, expanded];
+  });
 }
 
 function checkMandatory(nodes: MultiNode[], settings: Setting[], options: WorkerOption[]): void {
