@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CeleriacError } from '../errors/errors.ts';
 import { registerDlq } from './commands/dlq.ts';
+import { registerMulti } from './commands/multi.ts';
 import { registerPurge } from './commands/purge.ts';
 import { registerSend } from './commands/send.ts';
 import { registerStatus } from './commands/status.ts';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerPurge(program);
   registerDlq(program);
+  registerMulti(program);
   for (const command of program.commands) applyToTree(command);
   return program;
 }
