@@ -1,6 +1,7 @@
 import { app, hash, wait } from '../celeriac/pool-tasks.ts';
 import { now } from '../child/protocol.ts';
 import { median } from '../stats.ts';
+import { bareHashRate } from './bare-scaling.ts';
 
 const MODULE = new URL('../celeriac/pool-tasks.ts', import.meta.url);
 
@@ -25,6 +26,8 @@ export interface PoolsResult {
   hashRounds: number;
   cpuTasks: number;
   cpu: CpuFigure[];
+  /** The same work in 1 and in 2 plain Node processes: the machine's own scaling. */
+  bare: { oneSlot: number; twoSlots: number };
   /** Seconds the async pool at concurrency `waitTasks` took for `waitTasks` tasks of `waitMs`. */
   waitTasks: number;
   waitMs: number;
@@ -80,6 +83,15 @@ export async function measurePools(
 ): Promise<PoolsResult> {
   await app.connect();
   const cpu: CpuFigure[] = [];
+  const bareOne: number[] = [];
+  const bareTwo: number[] = [];
+  for (let run = 1; run <= sizes.runs; run++) {
+    bareOne.push(await bareHashRate(1, sizes.cpuTasks, sizes.hashRounds));
+    bareTwo.push(await bareHashRate(2, sizes.cpuTasks, sizes.hashRounds));
+    log(
+      `pools run ${run}/${sizes.runs} bare: 1 process ${bareOne.at(-1)?.toFixed(1)}/s, 2 processes ${bareTwo.at(-1)?.toFixed(1)}/s`,
+    );
+  }
   for (const pool of ['threads', 'process'] as const) {
     const one: number[] = [];
     const two: number[] = [];
@@ -111,6 +123,7 @@ export async function measurePools(
     hashRounds: sizes.hashRounds,
     cpuTasks: sizes.cpuTasks,
     cpu,
+    bare: { oneSlot: median(bareOne), twoSlots: median(bareTwo) },
     waitTasks: sizes.waitTasks,
     waitMs: sizes.waitMs,
     waitSeconds: median(waits),
@@ -130,6 +143,11 @@ export function formatPools(result: PoolsResult): string {
         `(${ratio.toFixed(2)}×; goal ≥${CPU_SCALING_GOAL}×: ${met})`,
     );
   }
+  const bare = result.bare.twoSlots / result.bare.oneSlot;
+  lines.push(
+    `  the machine itself (plain node processes, no Celeriac): 1 process ${result.bare.oneSlot.toFixed(1)} tasks/s, ` +
+      `2 processes ${result.bare.twoSlots.toFixed(1)} tasks/s (${bare.toFixed(2)}×)`,
+  );
   lines.push(
     `  async, concurrency ${result.waitTasks}: ${result.waitTasks} tasks that each wait ${result.waitMs} ms ` +
       `finished in ${result.waitSeconds.toFixed(3)} s`,

@@ -63,6 +63,7 @@ describe.skipIf(!redisAvailable)('npm run bench -- --quick', () => {
     expect(results.pools?.cpu.map((f) => f.pool)).toEqual(['threads', 'process']);
     for (const f of results.pools?.cpu ?? []) expect(f.twoSlots).toBeGreaterThan(0);
     expect(results.pools?.waitSeconds).toBeGreaterThan(0);
+    expect(results.pools?.bare.twoSlots).toBeGreaterThan(0);
     expect(result.stdout).toContain('Pools (Celeriac only)');
   }, 240_000);
 });
