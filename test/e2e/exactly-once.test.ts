@@ -3,6 +3,8 @@ import { e2eEnv, until } from './e2e-env.ts';
 import { type CliProcess, spawnCli } from './worker-process.ts';
 
 const TASKS = new URL('./fixtures/counting-tasks.ts', import.meta.url).pathname;
+/** The line a worker logs at info level once it consumes. */
+const ONLINE = /"msg":"worker online"/;
 
 describe('worker processes on one SQLite file', () => {
   let env: ReturnType<typeof e2eEnv>;
@@ -52,13 +54,16 @@ describe('worker processes on one SQLite file', () => {
   it('a worker killed with SIGKILL mid-run loses nothing; duplicates stay within what it held', async () => {
     env = e2eEnv();
     const total = 2000;
+    const victim = startWorker('--lease', '2s', '-l', 'info');
+    const survivor = startWorker('--lease', '2s', '-l', 'info');
+    // Both online before the tasks exist: a worker that starts late (a cold transpile cache)
+    // would otherwise find the other one done with all of them.
+    await Promise.all([victim.waitFor(ONLINE), survivor.waitFor(ONLINE)]);
     await env.app.sendMany(
       'e2e.record',
       Array.from({ length: total }, () => [5]),
       {},
     );
-    const victim = startWorker('--lease', '2s');
-    startWorker('--lease', '2s');
     const victimRuns = () => env.runsByPid().get(victim.child.pid ?? -1) ?? 0;
     await until(() => victimRuns() >= 100, 'the victim to run 100 tasks');
     victim.child.kill('SIGKILL');
