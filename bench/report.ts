@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FIGURES } from './figures.ts';
+import type { PingFloor } from './measure/floor.ts';
 import type { PoolsResult } from './measure/pools.ts';
 import {
   SOAK_MEMORY_TOLERANCE,
@@ -26,7 +27,7 @@ export interface ResultsFile {
   runs: number;
   figures: FigureResult[];
   /** Awaited PINGs per second: the most any one-call-per-task figure can reach. */
-  floor?: { ping_one: number };
+  floor?: PingFloor;
   soak?: SoakResult;
   pools?: PoolsResult;
 }
@@ -68,17 +69,19 @@ export function formatTable(results: FigureResult[]): string {
  * The round-trip floor and, for each figure bound by it, the share of it each system reaches
  * and the ratio the floor itself would score against BullMQ.
  */
-export function formatFloor(pingOne: number, results: FigureResult[]): string {
+export function formatFloor(floor: PingFloor, results: FigureResult[]): string {
   const lines = [
-    `round-trip floor: ${Math.round(pingOne).toLocaleString('en-US')} awaited PINGs/s`,
+    `round-trip floor: ${Math.round(floor.ioredis).toLocaleString('en-US')} awaited PINGs/s on ioredis, ` +
+      `${Math.round(floor.socket).toLocaleString('en-US')} on a bare socket`,
   ];
   for (const r of results.filter(
     (f) => f.name === 'enqueue_one' || f.name === 'process_c1_1proc',
   )) {
-    const pct = (v: number) => `${((v / pingOne) * 100).toFixed(0)}%`;
+    const pct = (v: number) => `${((v / floor.ioredis) * 100).toFixed(0)}%`;
     lines.push(
-      `  ${r.name}: celeriac ${pct(r.celeriac)} of it, bullmq ${pct(r.bullmq)}; ` +
-        `the floor itself would be ${(pingOne / r.bullmq).toFixed(2)}× bullmq`,
+      `  ${r.name}: celeriac ${pct(r.celeriac)} of the ioredis floor, bullmq ${pct(r.bullmq)}; ` +
+        `the floors themselves would be ${(floor.ioredis / r.bullmq).toFixed(2)}× and ` +
+        `${(floor.socket / r.bullmq).toFixed(2)}× bullmq`,
     );
   }
   return lines.join('\n');

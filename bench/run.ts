@@ -11,7 +11,7 @@ import { WorkerProcess } from './child/spawn.ts';
 import { FULL, parseArgs, QUEUE, QUICK, REDIS_URL } from './config.ts';
 import { FIGURES, MEASUREMENTS } from './figures.ts';
 import type { Context } from './measure/context.ts';
-import { measurePingFloor } from './measure/floor.ts';
+import { measurePingFloor, type PingFloor } from './measure/floor.ts';
 import { formatPools, measurePools, type PoolsResult } from './measure/pools.ts';
 import { measureSoak, type SoakResult } from './measure/soak.ts';
 import { deleteByPrefix, deleteMatching, machineLine } from './redis.ts';
@@ -70,15 +70,21 @@ async function runFigures(): Promise<FigureResult[]> {
 }
 
 /** The awaited-PING rate (median of the runs) when a one-call-per-task figure is measured. */
-async function runFloor(): Promise<number | undefined> {
+async function runFloor(): Promise<PingFloor | undefined> {
   const bounded = ['enqueue_one', 'process_c1_1proc'];
   if (args.only && !bounded.some((id) => args.only?.has(id))) return undefined;
-  const rates: number[] = [];
+  const floors: PingFloor[] = [];
   for (let run = 1; run <= sizes.runs; run++) {
-    rates.push(await measurePingFloor(REDIS_URL, sizes.enqueueOne));
-    log(`floor run ${run}/${sizes.runs}: ping_one = ${rates.at(-1)?.toFixed(2)}`);
+    const floor = await measurePingFloor(REDIS_URL, sizes.enqueueOne);
+    floors.push(floor);
+    log(
+      `floor run ${run}/${sizes.runs}: ioredis ${floor.ioredis.toFixed(2)}, socket ${floor.socket.toFixed(2)}`,
+    );
   }
-  return median(rates);
+  return {
+    ioredis: median(floors.map((f) => f.ioredis)),
+    socket: median(floors.map((f) => f.socket)),
+  };
 }
 
 async function runPools(): Promise<PoolsResult | undefined> {
@@ -167,7 +173,7 @@ try {
       mode: args.quick ? 'quick' : 'full',
       runs: sizes.runs,
       figures,
-      ...(pingFloor ? { floor: { ping_one: pingFloor } } : {}),
+      ...(pingFloor ? { floor: pingFloor } : {}),
       ...(soak ? { soak } : {}),
       ...(pools ? { pools } : {}),
     });

@@ -64,6 +64,7 @@ describe.skipIf(!redisAvailable)('npm run bench -- --quick', () => {
     for (const f of results.pools?.cpu ?? []) expect(f.twoSlots).toBeGreaterThan(0);
     expect(results.pools?.waitSeconds).toBeGreaterThan(0);
     expect(results.pools?.bare.twoSlots).toBeGreaterThan(0);
+    expect(results.floor?.socket).toBeGreaterThan(0);
     expect(result.stdout).toContain('Pools (Celeriac only)');
   }, 240_000);
 });
