@@ -66,6 +66,17 @@ describe('config validation', () => {
       'worker.concurrency',
       'expected a positive integer, got "4"',
     ],
+    [{ worker: { pool: 'fork' } }, 'worker.pool', 'expected async, threads, process, got "fork"'],
+    [
+      { worker: { maxTasksPerChild: 0 } },
+      'worker.maxTasksPerChild',
+      'expected a positive integer, got 0',
+    ],
+    [
+      { worker: { maxMemoryPerChild: '200' } },
+      'worker.maxMemoryPerChild',
+      'expected a size such as 200MB or 1.5GB, got "200"',
+    ],
     [{ maxPayloadBytes: 0 }, 'maxPayloadBytes', 'expected a positive integer, got 0'],
     [{ eager: 'yes' }, 'eager', 'expected true or false, got "yes"'],
     [{ ignoreResult: 1 }, 'ignoreResult', 'expected true or false, got 1'],
@@ -293,6 +304,14 @@ describe('environment overrides', () => {
     [
       { CELERIAC_CONCURRENCY: '-1' },
       'invalid config "CELERIAC_CONCURRENCY (worker.concurrency)": expected an integer, got "-1"',
+    ],
+    [
+      { CELERIAC_POOL: 'prefork' },
+      'invalid config "CELERIAC_POOL (worker.pool)": expected async, threads, process, got "prefork"',
+    ],
+    [
+      { CELERIAC_MAX_TASKS_PER_CHILD: 'lots' },
+      'invalid config "CELERIAC_MAX_TASKS_PER_CHILD (worker.maxTasksPerChild)": expected an integer, got "lots"',
     ],
     [
       { CELERIAC_EAGER: 'yes' },
