@@ -38,6 +38,8 @@ describe.each(['threads', 'process'] as const)('the %s pool', (pool) => {
   afterEach(async () => {
     await worker?.stop();
     worker = undefined;
+    // A test that failed midway must not leave its tasks to the next one.
+    await app.broker.purge('pool');
   });
 
   it('runs tasks in its children, not in the worker', async () => {
@@ -74,6 +76,17 @@ describe.each(['threads', 'process'] as const)('the %s pool', (pool) => {
     expect(await (await tasks.crash.delay(how)).get(GET)).toBe('survived');
     expect(await (await tasks.add.delay(1, 1)).get(GET)).toBe(2);
     await settled({ retried: 1, succeeded: 2, failed: 0 });
+  });
+
+  it('returns a task still running at the shutdown timeout to the queue, with no result stored', async () => {
+    const w = await start({ concurrency: 1, shutdownTimeout: 200 });
+    const started = new Promise((resolve) => w.events.once('task:started', resolve));
+    const stuck = await tasks.hang.delay();
+    await started;
+    await w.stop();
+    worker = undefined;
+    expect(await app.broker.stats('pool')).toMatchObject({ ready: 1, reserved: 0 });
+    expect(await stuck.state()).toBe('PENDING');
   });
 
   it('replaces a child after max tasks per child, losing and repeating nothing', async () => {

@@ -222,7 +222,9 @@ export class ChildPool implements AttemptRunner {
       ? { kind: 'retry', delayMs: decision.delayMs, error }
       : { kind: 'failure', error, reason: decision.reason };
     const { backend, resultTtlMs, log } = this.#options;
-    if (backend && !task.options.ignoreResult)
+    // A pool closing under a running task has returned its message to the queue: the next run
+    // owns the result.
+    if (backend && !task.options.ignoreResult && !this.#closed)
       void storeOutcome(backend, resultTtlMs, log, envelope, outcome);
     this.#settle(member, outcome);
   }
