@@ -1,6 +1,6 @@
 /**
- * Runs jobs in a bounded number of slots. The worker asks for a free slot before it reserves
- * a message, so it never holds a message it has no slot for.
+ * Runs jobs in a bounded number of slots. The worker reserves only for free slots, so it never
+ * holds a message it has no slot for.
  */
 export interface Executor {
   /** Number of slots. */
@@ -9,7 +9,7 @@ export interface Executor {
   readonly active: number;
   /** Resolves when a slot is free, or when `signal` aborts. */
   waitForSlot(signal: AbortSignal): Promise<void>;
-  /** Runs `job` in a slot. Call only after `waitForSlot` saw a free one. */
+  /** Runs `job` in a slot. Call only when `active` is below `size`. */
   run<T>(job: () => Promise<T>): Promise<T>;
   /** Resolves true once no job runs, or false after `timeoutMs` or when `signal` aborts. */
   drain(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;

@@ -7,8 +7,13 @@ import { loadApp } from '../../cli/load-app.ts';
 import { coerceError, TimeLimitExceeded, WorkerShutdown } from '../../errors/errors.ts';
 import type { Outcome } from '../../middleware/middleware.ts';
 import { runAttempt } from '../../task/run-attempt.ts';
-import type { ChildInit, FromChild, ToChild } from './pool-messages.ts';
-import { toWireError, toWireOutcome } from './pool-messages.ts';
+import {
+  type ChildInit,
+  type FromChild,
+  type ToChild,
+  toWireError,
+  toWireOutcome,
+} from './pool-messages.ts';
 
 interface Channel {
   send(message: FromChild): void;
@@ -63,7 +68,12 @@ async function runOne(app: App, message: Extract<ToChild, { type: 'run' }>): Pro
   }
   running.delete(message.id);
   const tainted = outcome.kind !== 'success' && outcome.error instanceof TimeLimitExceeded;
-  const done = { type: 'done', id: message.id, memory: memoryInUse(), tainted } as const;
+  const done = {
+    type: 'done',
+    id: message.id,
+    memory: init.measureMemory ? memoryInUse() : 0,
+    tainted,
+  } as const;
   try {
     channel.send({ ...done, outcome: toWireOutcome(outcome) });
   } catch (error) {

@@ -136,9 +136,9 @@ export class ChildPool implements AttemptRunner {
 
   /** Starts a child and resolves once it is ready and idle. */
   #spawn(): Promise<void> {
-    const { kind, appModule } = this.#options;
+    const { kind, appModule, maxMemoryPerChild } = this.#options;
     const member: Member = {
-      child: spawnPoolChild(kind, { appModule }),
+      child: spawnPoolChild(kind, { appModule, measureMemory: maxMemoryPerChild !== undefined }),
       tasksRun: 0,
       running: undefined,
       leaving: false,

@@ -5,6 +5,8 @@ import type { Outcome } from '../../middleware/middleware.ts';
 export interface ChildInit {
   /** Path or file URL of the module that exports the app (the worker's `-A`). */
   appModule: string;
+  /** Report memory after each task (only a memory limit needs it: it reads /proc each time). */
+  measureMemory: boolean;
 }
 
 /** Parent to child. */
@@ -35,7 +37,7 @@ export type FromChild =
       type: 'done';
       id: number;
       outcome: WireOutcome;
-      /** The child's memory after the attempt: RSS for a process, heap for a thread. */
+      /** The child's memory after the attempt (RSS for a process, heap for a thread), or 0 unasked. */
       memory: number;
       /** The attempt hit its hard limit inside the child: its handler may still be running. */
       tainted: boolean;
