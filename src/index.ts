@@ -1,11 +1,26 @@
 export { App, createApp } from './app/app.ts';
-export type { Task, TaskArgs, TaskHandler, TaskResult } from './app/task-handle.ts';
+export type {
+  HeadOf,
+  MapItem,
+  TailOf,
+  Task,
+  TaskArgs,
+  TaskHandler,
+  TaskResult,
+} from './app/task-handle.ts';
 export type {
   ResultBackend,
   StoredError,
   TaskResultRecord,
   TaskState,
 } from './backends/backend.ts';
+export type {
+  ChordJoin,
+  ChordMemberOutcome,
+  ChunkProgress,
+  WorkflowStore,
+} from './backends/coordination.ts';
+export { hasWorkflowStore } from './backends/coordination.ts';
 export { MemoryBackend } from './backends/memory/memory-backend.ts';
 export { RedisBackend } from './backends/redis/redis-backend.ts';
 export { SqliteBackend } from './backends/sqlite/sqlite-backend.ts';
@@ -21,6 +36,21 @@ export { MemoryBroker } from './brokers/memory/memory-broker.ts';
 export { RedisBroker } from './brokers/redis/redis-broker.ts';
 export type { RedisBrokerOptions } from './brokers/redis/redis-broker-options.ts';
 export { SqliteBroker } from './brokers/sqlite/sqlite-broker.ts';
+export {
+  type AnyCanvas,
+  Canvas,
+  type ResultOf,
+  type ResultsOf,
+  SingleCanvas,
+} from './canvas/canvas.ts';
+export type {
+  CanvasNode,
+  ChordFailureInfo,
+  TaskFailureInfo,
+} from './canvas/canvas-node.ts';
+export { GroupResult } from './canvas/group-result.ts';
+export { Signature, type SignatureOptions } from './canvas/signature.ts';
+export { Chain, Chord, chain, chord, Group, group } from './canvas/workflows.ts';
 export type { AppConfig, WorkerConfig } from './config/app-config.ts';
 export type { Envelope } from './envelope/envelope.ts';
 export {

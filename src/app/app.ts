@@ -3,6 +3,11 @@ import type { ResultBackend } from '../backends/backend.ts';
 import { backendFromUrl } from '../backends/resolve-backend.ts';
 import type { Broker } from '../brokers/broker.ts';
 import { brokerFromUrl, DEFAULT_BROKER_URL } from '../brokers/resolve-broker.ts';
+import { registerBuiltinTasks } from '../canvas/builtin-tasks.ts';
+import { checkTaskNames } from '../canvas/check-task-names.ts';
+import { requireChordStore } from '../canvas/chord-store.ts';
+import { needsChordJoin } from '../canvas/send-workflow.ts';
+import { nodeOptionsOf, Signature, type SignatureOptions } from '../canvas/signature.ts';
 import {
   type AppConfig,
   DEFAULT_MAX_PAYLOAD_BYTES,
@@ -15,7 +20,7 @@ import {
   validateTaskOptions,
 } from '../config/validate-config.ts';
 import { type Envelope, toWire } from '../envelope/envelope.ts';
-import { ConfigError, PayloadTooLarge } from '../errors/errors.ts';
+import { CeleriacError, ConfigError, PayloadTooLarge } from '../errors/errors.ts';
 import { createLogger } from '../logging/logger.ts';
 import { redactUrl } from '../logging/redact-url.ts';
 import { compose, type Middleware } from '../middleware/middleware.ts';
@@ -76,6 +81,7 @@ export class App {
     this.backend = typeof backend === 'string' ? backendFromUrl(backend) : backend;
     this.serializer = config.serializer ?? jsonSerializer;
     this.router = new Router(config.routes);
+    registerBuiltinTasks(this);
   }
 
   /** Registers a task; the handler's argument and return types flow to the handle. */
@@ -142,6 +148,8 @@ export class App {
     const envelopes = argsList.map((args) =>
       buildEnvelope(name, args, options, task?.options, this),
     );
+    const callbacks = [options.link ?? [], options.linkError ?? []].flat();
+    if (this.config.eager && callbacks.length > 0) throw eagerWorkflowError();
     if (this.config.eager) {
       const registered = this.registry.get(name);
       const results: AsyncResult<unknown>[] = [];
@@ -150,6 +158,17 @@ export class App {
       }
       return results;
     }
+    const callbackNodes = callbacks.map((callback) => callback.toNode());
+    checkTaskNames(this.registry, callbackNodes);
+    if (callbackNodes.some(needsChordJoin)) requireChordStore(this);
+    await this.dispatch(envelopes);
+    const source = this.resultSource();
+    return envelopes.map((envelope) => new AsyncResult(envelope.id, source));
+  }
+
+  /** Stores built messages in the broker in one call (all or none); what workflows send through. */
+  async dispatch(envelopes: Envelope[]): Promise<void> {
+    if (this.config.eager) throw eagerWorkflowError();
     const messages = envelopes.map((envelope) => ({
       id: envelope.id,
       queue: envelope.queue,
@@ -159,8 +178,25 @@ export class App {
     }));
     await this.connect();
     await this.broker.enqueue(messages);
-    const source = this.resultSource();
-    return envelopes.map((envelope) => new AsyncResult(envelope.id, source));
+  }
+
+  /** Where results are read, or undefined without a result backend. */
+  results(): ResultSource | undefined {
+    return this.resultSource();
+  }
+
+  /** A signature of a task by name, for workflows that call tasks this process does not register. */
+  signature<R = unknown>(
+    name: string,
+    args: unknown[] = [],
+    options: SignatureOptions = {},
+  ): Signature<R, unknown> {
+    return new Signature<R, unknown>(this, {
+      kind: 'task',
+      task: name,
+      args,
+      options: nodeOptionsOf(options),
+    });
   }
 
   /** Encodes an envelope and enforces the payload size limit. */
@@ -248,4 +284,11 @@ export class App {
       },
     };
   }
+}
+
+function eagerWorkflowError(): CeleriacError {
+  return new CeleriacError(
+    'EAGER_WORKFLOW',
+    'workflows (chain, group, chord, links) do not run in eager mode; run a worker on the memory broker in tests',
+  );
 }

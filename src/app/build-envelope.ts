@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { AnyCanvas } from '../canvas/canvas.ts';
+import type { CanvasNode } from '../canvas/canvas-node.ts';
 import { ENVELOPE_VERSION, type Envelope, isPriority } from '../envelope/envelope.ts';
 import { CeleriacError } from '../errors/errors.ts';
 import type { ResolvedTaskOptions, SendOptions } from '../task/options.ts';
@@ -45,6 +47,8 @@ export function buildEnvelope(
   const expires = expiresOf(options, taskOptions, now);
   if (expires !== undefined) envelope.expires = new Date(expires).toISOString();
   if (options.headers) envelope.headers = options.headers;
+  if (options.link) envelope.links = nodesOf(options.link);
+  if (options.linkError) envelope.errbacks = nodesOf(options.linkError);
   const limits = timeLimitsOf(taskOptions);
   if (limits) envelope.timelimit = limits;
   return envelope;
@@ -81,4 +85,8 @@ function timeLimitsOf(
     return undefined;
   const seconds = (ms: number | undefined) => (ms === undefined ? null : ms / 1000);
   return [seconds(options.softTimeLimitMs), seconds(options.timeLimitMs)];
+}
+
+function nodesOf(canvases: AnyCanvas | AnyCanvas[]): CanvasNode[] {
+  return (Array.isArray(canvases) ? canvases : [canvases]).map((canvas) => canvas.toNode());
 }

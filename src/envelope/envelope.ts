@@ -1,3 +1,4 @@
+import { validateMembership, validateNodes } from '../canvas/canvas-node.ts';
 import { MalformedMessage } from '../errors/errors.ts';
 
 /**
@@ -24,8 +25,14 @@ export interface Envelope {
   parentId?: string | null;
   groupId?: string;
   headers?: Record<string, unknown>;
+  /** Workflow nodes sent with this task's value when it succeeds. */
   links?: unknown[];
+  /** Workflow nodes sent with a TaskFailureInfo when it fails for good. */
   errbacks?: unknown[];
+  /** The steps of its chain still to run after this task, in order. */
+  chain?: unknown[];
+  /** The chord this task is a member of (set on a member's last step). */
+  chord?: unknown;
   [extra: string]: unknown;
 }
 
@@ -89,7 +96,16 @@ export function validateEnvelope(value: unknown, carried?: CarriedFields): Envel
   if (v.headers !== undefined && !isPlainObject(v.headers)) {
     throw new MalformedMessage('field "headers" must be an object');
   }
+  validateWorkflowFields(v);
   return v as Envelope;
+}
+
+/** Workflow fields are checked on receipt, so a bad one dead-letters the message, not its successors. */
+function validateWorkflowFields(v: Record<string, unknown>): void {
+  if (v.links !== undefined) validateNodes(v.links, 'field "links"');
+  if (v.errbacks !== undefined) validateNodes(v.errbacks, 'field "errbacks"');
+  if (v.chain !== undefined) validateNodes(v.chain, 'field "chain"');
+  if (v.chord !== undefined) validateMembership(v.chord, 'field "chord"');
 }
 
 /** True for the integers 0 to 9. */

@@ -1,3 +1,4 @@
+import type { AnyCanvas } from '../canvas/canvas.ts';
 import type { Duration } from '../time/duration.ts';
 
 /** An error class or a predicate: which failures are retried automatically. */
@@ -57,6 +58,10 @@ export interface SendOptions {
   headers?: Record<string, unknown>;
   /** Keyword arguments, for tasks called from Celery-style producers (`ctx.kwargs`). */
   kwargs?: Record<string, unknown>;
+  /** Sent with this task's value when it succeeds (its first argument, unless immutable). */
+  link?: AnyCanvas | AnyCanvas[];
+  /** Sent with a TaskFailureInfo when this task fails for good. */
+  linkError?: AnyCanvas | AnyCanvas[];
 }
 
 /** The task options with every default filled in. */

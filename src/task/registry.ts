@@ -2,6 +2,9 @@ import { UnknownTask } from '../errors/errors.ts';
 import type { TaskContext } from './context.ts';
 import type { ResolvedTaskOptions } from './options.ts';
 
+/** Names of the tasks every app registers itself (map, starmap). */
+export const BUILTIN_PREFIX = 'celeriac.';
+
 /** A task as the worker sees it: a name, its resolved options and its handler. */
 export interface RegisteredTask {
   readonly name: string;
@@ -31,6 +34,12 @@ export class TaskRegistry {
     const task = this.tasks.get(name);
     if (!task) throw new UnknownTask(name);
     return task;
+  }
+
+  /** True when any task other than Celeriac's own built-ins (`celeriac.*`) is registered. */
+  hasUserTasks(): boolean {
+    for (const name of this.tasks.keys()) if (!name.startsWith(BUILTIN_PREFIX)) return true;
+    return false;
   }
 
   /** Registered names, sorted. */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Broker, Delivery } from '../brokers/broker.ts';
+import { hasContinuation } from '../canvas/continue-workflow.ts';
 import { type Envelope, toWire } from '../envelope/envelope.ts';
 import type { WorkerEvents } from '../events/worker-events.ts';
 import type { Outcome } from '../middleware/middleware.ts';
@@ -10,6 +11,8 @@ import type { AckBatcher } from './ack-batcher.ts';
 /** What settling a finished attempt needs. */
 export interface SettleDeps {
   broker: Broker;
+  /** Sends what follows a task that ended for good (chain steps, callbacks, chord joins). */
+  continueWorkflow?: (envelope: Envelope, outcome: Outcome) => Promise<void>;
   acks: AckBatcher;
   serializer: Serializer;
   events: WorkerEvents;
@@ -50,6 +53,11 @@ export async function settle(
     retries: envelope.retries,
   };
   const acked = !task.options.acksLate;
+  if (outcome.kind !== 'retry' && deps.continueWorkflow && hasContinuation(envelope)) {
+    // Before the ack: if sending the next steps fails, the message is not acked and the task
+    // runs again, rather than the workflow stopping here.
+    await deps.continueWorkflow(envelope, outcome);
+  }
   if (outcome.kind === 'success') {
     // Not awaited: the slot is free for the next task while the ack joins the next batch (it
     // rides in the same round trip as the next reserve). Shutdown flushes pending acks.

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { App } from '../app/app.ts';
+import { continueWorkflow } from '../canvas/continue-workflow.ts';
 import { DEFAULT_QUEUE } from '../config/app-config.ts';
 import type { ByteSize } from '../config/byte-size.ts';
 import { WorkerShutdown } from '../errors/errors.ts';
@@ -193,6 +194,7 @@ export class Worker {
       resultTtlMs: this.app.resultTtlMs(),
       leases: this.leases,
       shutdown: this.giveUp.signal,
+      continueWorkflow: (envelope, outcome) => continueWorkflow(this.app, envelope, outcome),
     };
     return this.deps;
   }

@@ -104,7 +104,7 @@ describe('validateEnvelope', () => {
     const envelope = {
       ...valid(),
       groupId: 'g1',
-      links: [{ task: 'next' }],
+      links: [{ kind: 'task', task: 'next', args: [], options: {} }],
       custom: { deep: [1] },
     };
     const result = validateEnvelope(JSON.parse(JSON.stringify(envelope)));

@@ -1,0 +1,148 @@
+import type { StoredError } from '../backends/backend.ts';
+import { MalformedMessage } from '../errors/errors.ts';
+
+/** Per-call options a signature carries; times stay relative until the node is sent. */
+export interface NodeOptions {
+  queue?: string;
+  priority?: number;
+  /** Delay before the task may start, counted from when this step is sent. */
+  countdown?: string | number;
+  /** ISO time before which the task may not start. */
+  eta?: string;
+  /** A duration counted from when this step is sent. */
+  expires?: string | number;
+  /** ISO time after which the task is dropped as EXPIRED. */
+  expiresAt?: string;
+  /** The task id; chains, groups and chords assign ids to their steps when they are sent. */
+  id?: string;
+  headers?: Record<string, unknown>;
+  kwargs?: Record<string, unknown>;
+  /** Sent with this task's value when it succeeds. */
+  link?: CanvasNode[];
+  /** Sent with a TaskFailureInfo when this task fails for good. */
+  linkError?: CanvasNode[];
+}
+
+/** One task call: `task.s(...)` (partial: the previous value is prepended) or `task.si(...)`. */
+export interface TaskNode {
+  kind: 'task';
+  task: string;
+  args: unknown[];
+  options: NodeOptions;
+  /** True for `si()`: the previous value is not passed. */
+  immutable?: boolean;
+}
+
+/** Steps run one after the other, each receiving the value of the one before. */
+export interface ChainNode {
+  kind: 'chain';
+  steps: CanvasNode[];
+}
+
+/** Members run in parallel. */
+export interface GroupNode {
+  kind: 'group';
+  /** Set when the group is sent; every member's message carries it. */
+  id?: string;
+  members: CanvasNode[];
+}
+
+/** A group whose callback runs once, with every member's value in order, when all succeeded. */
+export interface ChordNode {
+  kind: 'chord';
+  /** Set when the chord is sent: the key of its join in the result backend. */
+  id?: string;
+  members: CanvasNode[];
+  body: CanvasNode;
+  /** Run with a ChordFailureInfo when a member fails for good (the body then never runs). */
+  linkError?: CanvasNode[];
+}
+
+/** Any workflow, as it travels inside messages: plain JSON. */
+export type CanvasNode = TaskNode | ChainNode | GroupNode | ChordNode;
+
+/** What an error callback receives (first, unless it is immutable) when a task failed for good. */
+export interface TaskFailureInfo {
+  id: string;
+  task: string;
+  error: StoredError;
+}
+
+/** What a chord's error callback receives: the failed member and where it sits. */
+export interface ChordFailureInfo extends TaskFailureInfo {
+  chordId: string;
+  /** The member's position in the chord, from 0. */
+  index: number;
+}
+
+/** Membership of a chord, carried by the message of the member's last step. */
+export interface ChordMembership {
+  id: string;
+  size: number;
+  index: number;
+  body: CanvasNode;
+  linkError?: CanvasNode[];
+}
+
+/**
+ * Checks a node decoded from a message, so a malformed workflow fails with the path of the bad
+ * field rather than deep inside the worker. Returns the same value, typed.
+ */
+export function validateNode(value: unknown, path = 'node'): CanvasNode {
+  const node = asObject(value, path);
+  switch (node.kind) {
+    case 'task':
+      if (typeof node.task !== 'string' || node.task === '')
+        throw new MalformedMessage(`${path}.task must be a non-empty string`);
+      if (!Array.isArray(node.args)) throw new MalformedMessage(`${path}.args must be an array`);
+      validateOptions(node.options, `${path}.options`);
+      return node as unknown as TaskNode;
+    case 'chain':
+      validateNodes(node.steps, `${path}.steps`);
+      return node as unknown as ChainNode;
+    case 'group':
+      validateNodes(node.members, `${path}.members`);
+      return node as unknown as GroupNode;
+    case 'chord':
+      validateNodes(node.members, `${path}.members`);
+      validateNode(node.body, `${path}.body`);
+      if (node.linkError !== undefined) validateNodes(node.linkError, `${path}.linkError`);
+      return node as unknown as ChordNode;
+    default:
+      throw new MalformedMessage(`${path}.kind must be task, chain, group or chord`);
+  }
+}
+
+/** Checks a list of nodes (see validateNode). */
+export function validateNodes(value: unknown, path: string): CanvasNode[] {
+  if (!Array.isArray(value)) throw new MalformedMessage(`${path} must be an array`);
+  for (const [index, item] of value.entries()) validateNode(item, `${path}[${index}]`);
+  return value as CanvasNode[];
+}
+
+/** Checks a chord membership decoded from a message. */
+export function validateMembership(value: unknown, path = 'chord'): ChordMembership {
+  const membership = asObject(value, path);
+  if (typeof membership.id !== 'string' || membership.id === '')
+    throw new MalformedMessage(`${path}.id must be a non-empty string`);
+  const { size, index } = membership;
+  if (!Number.isInteger(size) || (size as number) < 1)
+    throw new MalformedMessage(`${path}.size must be a positive integer`);
+  if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= (size as number))
+    throw new MalformedMessage(`${path}.index must be an integer from 0 to size - 1`);
+  validateNode(membership.body, `${path}.body`);
+  if (membership.linkError !== undefined) validateNodes(membership.linkError, `${path}.linkError`);
+  return membership as unknown as ChordMembership;
+}
+
+function validateOptions(value: unknown, path: string): void {
+  const options = asObject(value, path);
+  if (options.link !== undefined) validateNodes(options.link, `${path}.link`);
+  if (options.linkError !== undefined) validateNodes(options.linkError, `${path}.linkError`);
+}
+
+function asObject(value: unknown, path: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new MalformedMessage(`${path} must be an object`);
+  return value as Record<string, unknown>;
+}
