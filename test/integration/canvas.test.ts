@@ -9,9 +9,9 @@ import {
   type TaskFailureInfo,
   UnknownTask,
 } from '../../src/index.ts';
-import { BROKERS, deadReasons, events, harness } from './harness.ts';
+import { BROKERS_WITH_REDIS, deadReasons, events, harness } from './harness.ts';
 
-describe.each(BROKERS)('chains, groups and callbacks on the %s broker', (kind) => {
+describe.each(BROKERS_WITH_REDIS)('chains, groups and callbacks on the %s broker', (kind) => {
   const h = harness(kind);
 
   it('chain: each step receives the value of the one before, in order', async () => {
@@ -180,7 +180,6 @@ describe.each(BROKERS)('chains, groups and callbacks on the %s broker', (kind) =
   it('a producer without the task sends it; the worker dead-letters it with the reason, others run', async () => {
     const app = h.app();
     const add = app.task('add', (_ctx, a: number, b: number) => a + b);
-    const producer = h.sibling(app);
     const worker = await h.worker(app);
     const succeeded = events(worker, 'task:succeeded', 2);
     // The producer registers no tasks of its own: it cannot check names, so the chain goes out.
@@ -197,7 +196,6 @@ describe.each(BROKERS)('chains, groups and callbacks on the %s broker', (kind) =
     await expect
       .poll(() => deadReasons(app))
       .toEqual(['unknown task "tasks.missing": it is not registered on this worker']);
-    expect(producer).toBeDefined();
   });
 
   it('a chord on an app without a result backend is an error at the call', async () => {

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterEach } from 'vitest';
 import {
   type App,
@@ -9,6 +11,8 @@ import {
   createApp,
   MemoryBackend,
   MemoryBroker,
+  RedisBackend,
+  RedisBroker,
   type ResultBackend,
   SqliteBackend,
   SqliteBroker,
@@ -16,11 +20,26 @@ import {
   type WorkerEventMap,
   type WorkerOptions,
 } from '../../src/index.ts';
+import { redisAvailable, redisUrl } from '../support/redis-available.ts';
 
-export type BrokerKind = 'memory' | 'sqlite';
+/** Deletes every key under a test's prefix. */
+async function deleteRedisPrefix(prefix: string): Promise<void> {
+  const admin = new Redis(redisUrl);
+  try {
+    const keys = await admin.keys(`${prefix}:*`);
+    if (keys.length > 0) await admin.del(...keys);
+  } finally {
+    admin.disconnect();
+  }
+}
 
-/** Both brokers, for `describe.each(BROKERS)`. */
+export type BrokerKind = 'memory' | 'sqlite' | 'redis';
+
+/** Both embedded brokers, for `describe.each(BROKERS)`. */
 export const BROKERS: BrokerKind[] = ['memory', 'sqlite'];
+
+/** The embedded brokers and, when a Redis answers (always under CI=true), Redis. */
+export const BROKERS_WITH_REDIS: BrokerKind[] = redisAvailable ? [...BROKERS, 'redis'] : BROKERS;
 
 /** Long enough for any event of these tests; short enough to fail with a clear message. */
 const EVENT_TIMEOUT_MS = 15_000;
@@ -35,6 +54,8 @@ export function harness(kind: BrokerKind) {
   const workers: Worker[] = [];
   const dirs: string[] = [];
   let dir: string | undefined;
+  // Each test's Redis keys live under their own prefix, deleted afterwards.
+  let prefix = `celeriac-it-${randomUUID().slice(0, 8)}`;
 
   const tempDir = () => {
     dir ??= mkdtempSync(join(tmpdir(), 'celeriac-it-'));
@@ -47,18 +68,22 @@ export function harness(kind: BrokerKind) {
     await Promise.all(apps.splice(0).map((a) => a.close()));
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
     dir = undefined;
+    if (kind === 'redis') await deleteRedisPrefix(prefix);
+    prefix = `celeriac-it-${randomUUID().slice(0, 8)}`;
   });
 
   /** A broker of this kind; SQLite ones of one test share a file, like processes would. */
-  const broker = (): Broker =>
-    kind === 'memory'
-      ? new MemoryBroker()
-      : new SqliteBroker({ path: join(tempDir(), 'broker.db'), pollIntervalMs: 10 });
+  const broker = (): Broker => {
+    if (kind === 'memory') return new MemoryBroker();
+    if (kind === 'redis') return new RedisBroker({ url: redisUrl, prefix, pollIntervalMs: 200 });
+    return new SqliteBroker({ path: join(tempDir(), 'broker.db'), pollIntervalMs: 10 });
+  };
 
-  const backend = (): ResultBackend =>
-    kind === 'memory'
-      ? new MemoryBackend()
-      : new SqliteBackend({ path: join(tempDir(), 'results.db') });
+  const backend = (): ResultBackend => {
+    if (kind === 'memory') return new MemoryBackend();
+    if (kind === 'redis') return new RedisBackend({ url: redisUrl, prefix });
+    return new SqliteBackend({ path: join(tempDir(), 'results.db') });
+  };
 
   /** An app on a fresh broker and backend of this kind (unless the config gives its own). */
   const app = (config: AppConfig = {}): App => {
