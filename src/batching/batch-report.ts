@@ -84,5 +84,5 @@ function readFailures(taskName: string, failed: unknown, ids: string[]): Map<str
 function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
-  return `a ${typeof value}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

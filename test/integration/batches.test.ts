@@ -122,6 +122,21 @@ describe.each(KINDS)('batch tasks on the %s broker', (kind) => {
     expect(await counts(a)).toEqual(EMPTY);
   });
 
+  it('renews the leases of buffered items: a maxWait past the lease delivers nothing twice', async () => {
+    const a = app();
+    const seen = recorder();
+    const index = a.batchTask('index', { maxSize: 100, maxWait: 2500 }, (_ctx, items) => {
+      seen.record(items);
+    });
+    const worker = await h.worker(a, { lease: 1000 });
+    const done = events(worker, 'task:succeeded', 2);
+    await index.delayMany([['a'], ['b']]);
+    await done;
+    await worker.stop();
+    expect(seen.sizes()).toEqual([2]);
+    expect(await counts(a)).toEqual(EMPTY);
+  });
+
   it('retries every item of a batch that threw, then acks them', async () => {
     const a = app();
     const seen = recorder();
@@ -326,6 +341,29 @@ describe.each(KINDS)('batch tasks on the %s broker', (kind) => {
     await stopped;
     expect(await counts(a)).toEqual(EMPTY);
     expect(await Promise.all(results.map((r) => r.state()))).toEqual(Array(3).fill('SUCCESS'));
+  });
+
+  it('returns a running batch to the queue when shutdown gives up on it', async () => {
+    const a = app();
+    const release = gate();
+    const running = gate();
+    let finished = 0;
+    const index = a.batchTask('index', { maxSize: 3, maxWait: NEVER }, async () => {
+      running.open();
+      await release.promise;
+      finished++;
+    });
+    const worker = await h.worker(a);
+    const results = await index.delayMany([[1], [2], [3]]);
+    await running.promise;
+    const released = events(worker, 'task:released', 3);
+    await worker.stopNow();
+    await released;
+    release.open();
+    // The handler ends after the shutdown: its outcome is not settled, the messages stay queued.
+    while (finished === 0) await new Promise((r) => setImmediate(r));
+    expect(await counts(a)).toEqual({ ...EMPTY, ready: 3 });
+    expect(await Promise.all(results.map((r) => r.state()))).toEqual(Array(3).fill('PENDING'));
   });
 });
 
