@@ -277,6 +277,27 @@ describe.each(KINDS)('batch tasks on the %s broker', (kind) => {
     expect(await counts(a)).toEqual(EMPTY);
   });
 
+  it('fails a whole batch at its time limit; STARTED is stored with trackStarted', async () => {
+    const a = app();
+    const states: string[] = [];
+    const index = a.batchTask(
+      'index',
+      { maxSize: 2, maxWait: NEVER, timeLimit: 50, trackStarted: true, retry: { max: 0 } },
+      async (ctx, items) => {
+        states.push(...(await Promise.all(items.map((i) => a.asyncResult(i.id).state()))));
+        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+      },
+    );
+    const worker = await h.worker(a);
+    const dead = events(worker, 'message:dead-lettered', 2);
+    await index.delayMany([['a'], ['b']]);
+    await dead;
+    expect(states).toEqual(['STARTED', 'STARTED']);
+    expect(await deadReasons(a)).toEqual(
+      Array(2).fill('failed, retries disabled: TimeLimitExceeded: time limit of 50 ms exceeded'),
+    );
+  });
+
   it('dead-letters a malformed message for a batch task; its neighbours still run', async () => {
     const a = app();
     const seen = recorder();
