@@ -25,6 +25,15 @@ export { MemoryBackend } from './backends/memory/memory-backend.ts';
 export { RedisBackend } from './backends/redis/redis-backend.ts';
 export { SqliteBackend } from './backends/sqlite/sqlite-backend.ts';
 export type {
+  BatchContext,
+  BatchHandler,
+  BatchItem,
+  BatchItemFailure,
+  BatchReport,
+  BatchTaskOptions,
+} from './batching/batch-handler.ts';
+export { BatchResultInvalid } from './batching/batch-report.ts';
+export type {
   Broker,
   BrokerCapabilities,
   DeadLetter,

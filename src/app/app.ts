@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { ResultBackend } from '../backends/backend.ts';
 import { backendFromUrl } from '../backends/resolve-backend.ts';
+import type { BatchHandler, BatchTaskOptions } from '../batching/batch-handler.ts';
+import { registerBatchTask } from '../batching/register-batch-task.ts';
 import type { Broker } from '../brokers/broker.ts';
 import { brokerFromUrl, DEFAULT_BROKER_URL } from '../brokers/resolve-broker.ts';
 import { registerBuiltinTasks } from '../canvas/builtin-tasks.ts';
@@ -114,6 +116,18 @@ export class App {
     }
     this.registry.add({ name, options: resolved, handler: handler as never });
     return createTaskHandle<A, Awaited<R>>(name, this);
+  }
+
+  /**
+   * Registers a batch task: producers send single items (`delay(...args)`), and a worker hands
+   * them to the handler in batches of up to `maxSize`, or after `maxWait` (docs/batches.md).
+   */
+  batchTask<A extends unknown[], R = unknown>(
+    name: string,
+    options: BatchTaskOptions,
+    handler: BatchHandler<A, R>,
+  ): Task<A, R> {
+    return registerBatchTask(this, name, options, handler);
   }
 
   /** Adds an execution middleware, inside retries and result storage, outside time limits. */

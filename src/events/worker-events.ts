@@ -12,6 +12,8 @@ export interface TaskEvent {
 export interface WorkerEventMap {
   'worker:online': [{ name: string; queues: string[]; concurrency: number; pool: string }];
   'worker:offline': [{ name: string }];
+  /** A batch task's message joined its worker's buffer; `buffered`: how many wait now. */
+  'task:buffered': [TaskEvent & { buffered: number }];
   'task:started': [TaskEvent];
   'task:succeeded': [TaskEvent & { runtimeMs: number }];
   'task:retried': [TaskEvent & { delayMs: number; error: Error }];

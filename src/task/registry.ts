@@ -1,3 +1,4 @@
+import type { BatchSpec } from '../batching/batch-spec.ts';
 import { UnknownTask } from '../errors/errors.ts';
 import type { TaskContext } from './context.ts';
 import type { ResolvedTaskOptions } from './options.ts';
@@ -10,6 +11,8 @@ export interface RegisteredTask {
   readonly name: string;
   readonly options: ResolvedTaskOptions;
   readonly handler: (ctx: TaskContext, ...args: never[]) => unknown;
+  /** Set for batch tasks (`app.batchTask`): the worker buffers their messages into batches. */
+  readonly batch?: BatchSpec;
 }
 
 /** The tasks of one app, by name. Registering records only: nothing connects. */

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { ResultBackend } from '../backends/backend.ts';
+import { isBatchTask } from '../batching/batch-spec.ts';
+import type { WorkerBatches } from '../batching/worker-batches.ts';
 import type { Delivery } from '../brokers/broker.ts';
 import { type Envelope, validateEnvelope } from '../envelope/envelope.ts';
 import { coerceError } from '../errors/errors.ts';
@@ -18,6 +20,8 @@ export interface DeliveryDeps extends SettleDeps {
   /** Aborted when the worker gives up on running tasks (shutdown). */
   shutdown: AbortSignal;
   log: Logger;
+  /** Buffers the messages of batch tasks; without it they run as batches of one. */
+  batches?: WorkerBatches;
 }
 
 /**
@@ -41,6 +45,7 @@ export async function processDelivery(deps: DeliveryDeps, delivery: Delivery): P
   if (envelope.expires !== undefined && Date.parse(envelope.expires) <= Date.now()) {
     return expire(deps, delivery, envelope);
   }
+  if (deps.batches && isBatchTask(task)) return deps.batches.add(task, delivery, envelope);
   const acksLate = task.options.acksLate;
   if (acksLate) deps.leases.hold(delivery);
   else await deps.acks.ack(delivery);

@@ -15,6 +15,8 @@ export interface ReserveLoopDeps {
   log: Logger;
   /** Runs one delivery to its end (never rejects). */
   process(delivery: Delivery): Promise<void>;
+  /** Work waiting for a slot that takes it before new messages (a due batch); never rejects. */
+  nextJob?(): (() => Promise<void>) | undefined;
 }
 
 /** At most this many reserves in flight: one being answered while the other's tasks run. */
@@ -30,6 +32,8 @@ export class ReserveLoop {
   #claimed = 0;
   #backlog = false;
   #waiters: Array<() => void> = [];
+  /** Ends the broker waits of the reserves in flight (stop, or `makeRoom`). */
+  #polls = new AbortController();
 
   constructor(private readonly deps: ReserveLoopDeps) {}
 
@@ -43,13 +47,31 @@ export class ReserveLoop {
     this.#notify();
   }
 
+  /**
+   * Work waits for a slot (`nextJob`): ends the long polls in flight, whose claimed slots would
+   * otherwise stay claimed until a message came or the poll timed out, and looks again.
+   */
+  makeRoom(): void {
+    const polls = this.#polls;
+    this.#polls = new AbortController();
+    polls.abort();
+    this.#notify();
+  }
+
   /** Runs until `signal` aborts, then waits for the reserves in flight. */
   async run(signal: AbortSignal): Promise<void> {
     const { executor } = this.deps;
     const calls = new Set<Promise<void>>();
+    const endPolls = () => this.#polls.abort();
+    signal.addEventListener('abort', endPolls, { once: true });
     while (!signal.aborted) {
       const unclaimed = executor.size - executor.active - this.#claimed;
       const limit = this.#backlog ? MAX_RESERVES_IN_FLIGHT : 1;
+      const job = unclaimed > 0 ? this.deps.nextJob?.() : undefined;
+      if (job) {
+        void executor.run(job).finally(() => this.#notify());
+        continue;
+      }
       if (unclaimed <= 0 || calls.size >= limit) {
         await this.#nextChange(signal);
         continue;
@@ -64,6 +86,7 @@ export class ReserveLoop {
       });
       calls.add(call);
     }
+    signal.removeEventListener('abort', endPolls);
     this.#notify();
     await Promise.all(calls);
   }
@@ -78,7 +101,7 @@ export class ReserveLoop {
         max,
         leaseMs: this.deps.leaseMs,
         waitMs: this.deps.pollTimeoutMs,
-        signal,
+        signal: this.#polls.signal,
         ack: taken.deliveries,
       });
       taken.done();

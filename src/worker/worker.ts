@@ -2,6 +2,8 @@ import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { App } from '../app/app.ts';
+import { assertBatchesOnAsyncPool } from '../batching/pool-check.ts';
+import { WorkerBatches } from '../batching/worker-batches.ts';
 import { continueWorkflow } from '../canvas/continue-workflow.ts';
 import { DEFAULT_QUEUE } from '../config/app-config.ts';
 import type { ByteSize } from '../config/byte-size.ts';
@@ -87,6 +89,7 @@ export class Worker {
     this.log = app.log.child({ worker: this.name });
     const pool = { ...config, ...definedOnly(options) };
     this.poolName = pool.pool ?? 'async';
+    assertBatchesOnAsyncPool(app, this.poolName, this.queues);
     this.runner = createRunner(app, this.executor.size, pool, this.log);
     this.events = new WorkerEvents((error, event) =>
       this.log.error({ err: error, event }, 'event listener threw'),
@@ -168,6 +171,8 @@ export class Worker {
     this.stopReserving.abort();
     this.autoscaler?.stop();
     await this.loop;
+    // Buffered batch items have not started: they go back to the queue for another worker.
+    await this.deps?.batches?.releaseBuffered();
     const drained = await this.executor.drain(this.shutdownTimeoutMs, this.hurry.signal);
     if (!drained) await this.releaseRunning();
     this.leases.stop();
@@ -196,6 +201,7 @@ export class Worker {
       shutdown: this.giveUp.signal,
       continueWorkflow: (envelope, outcome) => continueWorkflow(this.app, envelope, outcome),
     };
+    this.deps.batches = new WorkerBatches(this.deps, () => this.reserveLoop?.makeRoom());
     return this.deps;
   }
 
@@ -209,6 +215,7 @@ export class Worker {
       pollTimeoutMs: this.pollTimeoutMs,
       log: this.log,
       process: (delivery) => processDelivery(deps, delivery),
+      nextJob: () => deps.batches?.nextJob(),
     });
     this.reserveLoop = loop;
     return loop.run(this.stopReserving.signal);

@@ -93,4 +93,74 @@ describe('ReserveLoop', () => {
     expect(broker.peakInFlight).toBe(1);
     expect(new Set(broker.maxes)).toEqual(new Set([10]));
   });
+
+  it('runs waiting work from nextJob in a free slot before it reserves', async () => {
+    const { broker, executor, acks } = setUp(1, async () => {});
+    let release!: () => void;
+    let job: (() => Promise<void>) | undefined = () =>
+      new Promise<void>((r) => {
+        release = r;
+      });
+    const loop = new ReserveLoop({
+      broker,
+      executor,
+      acks,
+      queues: ['q'],
+      leaseMs: 60_000,
+      pollTimeoutMs: 50,
+      log,
+      process: async (delivery) => void acks.ack(delivery),
+      nextJob: () => {
+        const next = job;
+        job = undefined;
+        return next;
+      },
+    });
+    await fill(broker, 3);
+    const stop = new AbortController();
+    const running = loop.run(stop.signal);
+    await new Promise((r) => setImmediate(r));
+    // The job holds the only slot: the loop waits for a slot to free, reserving nothing.
+    expect(executor.active).toBe(1);
+    expect(broker.maxes).toEqual([]);
+    release();
+    while ((await broker.stats('q')).ready > 0) await new Promise((r) => setTimeout(r, 5));
+    stop.abort();
+    await running;
+  });
+
+  it('makeRoom ends an idle long poll so that waiting work gets its slot', async () => {
+    const broker = new CountingBroker();
+    const executor = new InlineExecutor(1);
+    let job: (() => Promise<void>) | undefined;
+    let ran!: () => void;
+    const jobRan = new Promise<void>((r) => {
+      ran = r;
+    });
+    const loop = new ReserveLoop({
+      broker,
+      executor,
+      acks: new AckBatcher(broker, log),
+      queues: ['q'],
+      leaseMs: 60_000,
+      // Without makeRoom the job would wait for this poll to time out.
+      pollTimeoutMs: 600_000,
+      log,
+      process: async () => {},
+      nextJob: () => {
+        const next = job;
+        job = undefined;
+        return next;
+      },
+    });
+    const stop = new AbortController();
+    const running = loop.run(stop.signal);
+    while (broker.inFlight === 0) await new Promise((r) => setTimeout(r, 5));
+    job = async () => ran();
+    loop.makeRoom();
+    await jobRan;
+    stop.abort();
+    await running;
+    expect(broker.maxes[0]).toBe(1);
+  });
 });

@@ -1,0 +1,86 @@
+import type { App } from '../app/app.ts';
+import { createTaskHandle, type Task } from '../app/task-handle.ts';
+import { validateTaskOptions } from '../config/validate-config.ts';
+import { ConfigError } from '../errors/errors.ts';
+import type { TaskContext } from '../task/context.ts';
+import { resolveTaskOptions } from '../task/resolve-options.ts';
+import type { BatchContext, BatchHandler, BatchTaskOptions } from './batch-handler.ts';
+import { readBatchReport } from './batch-report.ts';
+import { type BatchSpec, readBatchOptions } from './batch-spec.ts';
+
+/**
+ * Registers a batch task on `app` and returns its handle: producers send single items; a
+ * worker on the async pool hands them to the handler in batches. Eager mode and a direct call
+ * run a batch of one.
+ */
+export function registerBatchTask<A extends unknown[], R>(
+  app: App,
+  name: string,
+  options: BatchTaskOptions,
+  handler: BatchHandler<A, R>,
+): Task<A, R> {
+  if (typeof handler !== 'function')
+    throw new TypeError(`batch task "${name}" needs a handler function`);
+  const where = `tasks['${name}']`;
+  const { spec, taskOptions } = readBatchOptions(
+    options,
+    handler as BatchHandler<unknown[], unknown>,
+    where,
+  );
+  validateTaskOptions(taskOptions, where);
+  const resolved = resolveTaskOptions(
+    taskOptions,
+    app.config.taskDefaults ?? {},
+    app.config.ignoreResult ?? false,
+  );
+  if (resolved.priority !== undefined && !app.broker.capabilities.priorities) {
+    throw new ConfigError(
+      `task "${name}".priority`,
+      `the broker ${app.brokerLabel} does not support priorities`,
+    );
+  }
+  app.registry.add({
+    name,
+    // Whatever the app's taskDefaults say: a buffered message is acked after its batch.
+    options: { ...resolved, acksLate: true },
+    handler: (ctx: TaskContext, ...args: unknown[]) => runBatchOfOne(name, spec, ctx, args),
+    batch: spec,
+  });
+  return createTaskHandle<A, R>(name, app);
+}
+
+/**
+ * Runs the batch handler on one item through the single-task path (eager mode, a direct call,
+ * a message that reaches a worker without batching): the item's failure is thrown, so the
+ * retry layer treats it as a single task's error.
+ */
+async function runBatchOfOne(
+  name: string,
+  spec: BatchSpec,
+  ctx: TaskContext,
+  args: unknown[],
+): Promise<unknown> {
+  const item = {
+    id: ctx.id,
+    args,
+    retries: ctx.retries,
+    kwargs: ctx.kwargs,
+    headers: ctx.headers,
+  };
+  const batchCtx: BatchContext = {
+    name,
+    size: 1,
+    eager: ctx.eager,
+    get signal() {
+      return ctx.signal;
+    },
+    get log() {
+      return ctx.log;
+    },
+  };
+  const value = await spec.handler(batchCtx, [item]);
+  const report = readBatchReport(name, value, [item.id]);
+  const failure = report.failures.get(item.id);
+  if (failure) throw failure;
+  return report.results[0];
+}
