@@ -68,7 +68,13 @@ export function failedJoin(index: number, outcome: ChordMemberOutcome & { ok: fa
   return { kind: 'failed', index, taskId: outcome.taskId, error: outcome.error };
 }
 
-/** Epoch ms at which a chord updated at `now` expires, or null when `ttlMs` asks for never. */
+/** A chord's lifetime in whole ms; 0 (never expires) for 0, a negative or a non-finite ttl. */
+export function chordTtl(ttlMs: number): number {
+  return ttlMs > 0 && Number.isFinite(ttlMs) ? Math.ceil(ttlMs) : 0;
+}
+
+/** Epoch ms at which a chord updated at `now` expires, or null when it never does. */
 export function chordExpiry(now: number, ttlMs: number): number | null {
-  return ttlMs > 0 && Number.isFinite(ttlMs) ? now + Math.ceil(ttlMs) : null;
+  const ttl = chordTtl(ttlMs);
+  return ttl > 0 ? now + ttl : null;
 }
