@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TaskResultRecord } from '../../src/backends/backend.ts';
 import { encodeRecord } from '../../src/backends/record-json.ts';
+import { chordKeys } from '../../src/backends/redis/chord-join.ts';
 import {
   RedisBackend,
   type RedisBackendOptions,
@@ -136,6 +137,38 @@ describe.skipIf(skip)('RedisBackend', () => {
     expect(ttl).toBeLessThanOrEqual(60_000);
     expect(await admin.pttl(resultKey(PREFIX, forever.id))).toBe(-1);
     expect(JSON.parse((await admin.get(key)) ?? '{}')).toMatchObject({ state: 'SUCCESS' });
+  });
+
+  it('keeps a chord in two keys of one hash tag, expiring together with the TTL as PX', async () => {
+    const backend = open();
+    const chordId = `chord-${randomUUID()}`;
+    const [stateKey, valuesKey] = chordKeys(PREFIX, chordId);
+    expect(stateKey).toBe(`${PREFIX}:chord:{${chordId}}:state`);
+    expect(valuesKey).toBe(`${PREFIX}:chord:{${chordId}}:values`);
+    await backend.joinChord(chordId, 3, 1, { ok: true, value: { n: 1 } }, 60_000);
+    expect(await admin.hgetall(stateKey)).toEqual({ size: '3', state: 'open' });
+    expect(await admin.hgetall(valuesKey)).toEqual({ 1: '{"n":1}' });
+    for (const key of [stateKey, valuesKey]) {
+      const ttl = await admin.pttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+    }
+    // ttl 0 takes the expiry off both keys.
+    await backend.joinChord(chordId, 3, 0, { ok: true, value: 0 }, 0);
+    expect(await admin.pttl(stateKey)).toBe(-1);
+    expect(await admin.pttl(valuesKey)).toBe(-1);
+  });
+
+  it('drops a chord values once it completes, and forgetChord deletes its state', async () => {
+    const backend = open();
+    const chordId = `chord-${randomUUID()}`;
+    const [stateKey, valuesKey] = chordKeys(PREFIX, chordId);
+    await backend.joinChord(chordId, 2, 0, { ok: true, value: 'a' }, 60_000);
+    await backend.joinChord(chordId, 2, 1, { ok: true, value: 'b' }, 60_000);
+    expect(await admin.exists(valuesKey)).toBe(0);
+    expect(await admin.hget(stateKey, 'state')).toBe('complete');
+    await backend.forgetChord(chordId);
+    expect(await admin.exists(stateKey)).toBe(0);
   });
 
   it('takes the prefix from ?prefix= in the URL', async () => {

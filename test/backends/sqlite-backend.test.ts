@@ -1,10 +1,13 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskResultRecord } from '../../src/backends/backend.ts';
+import type { ChordJoin } from '../../src/backends/coordination.ts';
 import { SqliteBackend } from '../../src/backends/sqlite/sqlite-backend.ts';
 import { backendConformance } from '../../src/testing/backend-conformance.ts';
 import { sleep } from '../../src/time/sleep.ts';
@@ -43,6 +46,40 @@ function rawRow(path: string, id: string): Record<string, unknown> | undefined {
 }
 
 backendConformance('sqlite', () => new SqliteBackend({ path: tempDbPath() }));
+
+const CHORD_JOINER = fileURLToPath(new URL('./fixtures/sqlite-chord-join.ts', import.meta.url));
+
+interface JoinerReport {
+  waits: number;
+  answers: ChordJoin[];
+}
+
+/** Starts a joiner process; `ready` settles once it has opened the file, `done` with its report. */
+function startChordJoiner(path: string, chordId: string, size: number, indexes: number[]) {
+  const args = ['--import', 'tsx', CHORD_JOINER, path, chordId, String(size), indexes.join(',')];
+  const child = spawn(process.execPath, args, {
+    cwd: process.cwd(),
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  const done = new Promise<JoinerReport>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const report = out.split('\n')[1];
+      if (code === 0 && report) resolve(JSON.parse(report) as JoinerReport);
+      else reject(new Error(`chord joiner exited with code ${code}: ${out}`));
+    });
+  });
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+      if (out.startsWith('ready\n')) resolve();
+    });
+    done.catch(reject);
+  });
+  return { ready, done, go: () => child.stdin.end('go\n') };
+}
 
 describe('SqliteBackend', () => {
   it('creates missing parent directories', async () => {
@@ -126,6 +163,66 @@ describe('SqliteBackend', () => {
       expect(check.prepare('SELECT id FROM messages').all()).toEqual([{ id: 'm1' }]);
     } finally {
       check.close();
+    }
+  });
+
+  it('completes a chord exactly once when four OS processes join it at the same time', async () => {
+    const path = tempDbPath();
+    const chordId = `chord-${randomUUID()}`;
+    const size = 500;
+    const half = size / 2;
+    const firstHalf = Array.from({ length: half }, (_, i) => i);
+    const secondHalf = firstHalf.map((i) => i + half);
+    // Two processes per half, one of them backwards, so every member is also delivered twice.
+    const shares = [firstHalf, [...firstHalf].reverse(), secondHalf, [...secondHalf].reverse()];
+    const joiners = shares.map((indexes) => startChordJoiner(path, chordId, size, indexes));
+    await Promise.all(joiners.map((joiner) => joiner.ready));
+    for (const joiner of joiners) joiner.go();
+    const reports = await Promise.all(joiners.map((joiner) => joiner.done));
+
+    const answers = reports.flatMap((report) => report.answers);
+    expect(answers).toHaveLength(1);
+    const expected = Array.from({ length: size }, (_, index) => ({ index }));
+    expect(answers[0]).toStrictEqual({ kind: 'complete', values: expected });
+    const waits = reports.reduce((sum, report) => sum + report.waits, 0);
+    expect(waits).toBe(2 * size - 1);
+  });
+
+  it('keeps only the chord row once a chord completes, and forgetChord deletes it', async () => {
+    const path = tempDbPath();
+    const backend = track(new SqliteBackend({ path }));
+    const chordId = `chord-${randomUUID()}`;
+    await backend.joinChord(chordId, 2, 0, { ok: true, value: 'a' }, 60_000);
+    const count = (table: string, column: string) => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.prepare(`SELECT COUNT(*) FROM ${table} WHERE ${column} = ?`).pluck().get(chordId);
+      } finally {
+        db.close();
+      }
+    };
+    expect(count('chord_members', 'chord_id')).toBe(1);
+    await backend.joinChord(chordId, 2, 1, { ok: true, value: 'b' }, 60_000);
+    expect(count('chord_members', 'chord_id')).toBe(0);
+    expect(count('chords', 'id')).toBe(1);
+    await backend.forgetChord(chordId);
+    expect(count('chords', 'id')).toBe(0);
+  });
+
+  it('deletes expired chords when a new chord starts', async () => {
+    const path = tempDbPath();
+    const backend = track(new SqliteBackend({ path }));
+    const expiring = `chord-${randomUUID()}`;
+    await backend.joinChord(expiring, 2, 0, { ok: true, value: 'a' }, 50);
+    await sleep(120);
+    await backend.joinChord(`chord-${randomUUID()}`, 2, 0, { ok: true, value: 'b' }, 60_000);
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.prepare('SELECT id FROM chords').pluck().all()).not.toContain(expiring);
+      const members = db.prepare('SELECT COUNT(*) FROM chord_members WHERE chord_id = ?');
+      expect(members.pluck().get(expiring)).toBe(0);
+    } finally {
+      db.close();
     }
   });
 

@@ -1,5 +1,8 @@
 import { READY_STATES, type ResultBackend, type TaskResultRecord } from '../backend.ts';
+import type { ChordStore } from '../chord-rules.ts';
+import type { ChordJoin, ChordMemberOutcome } from '../coordination.ts';
 import { decodeRecord, type EncodedRecord, encodeRecord } from '../record-json.ts';
+import { MemoryChordStore } from './chord-join.ts';
 
 interface Entry {
   /** JSON, as the persistent backends store it, so values come back the same way. */
@@ -21,7 +24,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * A result backend for one process: results live in a Map and expire after their TTL.
  * `wait` is woken directly by `set`, so it costs nothing while it waits.
  */
-export class MemoryBackend implements ResultBackend {
+export class MemoryBackend implements ResultBackend, ChordStore {
+  private readonly chords = new MemoryChordStore();
   private readonly entries = new Map<string, Entry>();
   private readonly listeners = new Map<string, Set<Listener>>();
   private lastSweep = Date.now();
@@ -57,6 +61,22 @@ export class MemoryBackend implements ResultBackend {
   /** Removes the record. */
   async forget(id: string): Promise<void> {
     this.entries.delete(id);
+  }
+
+  /** Counts a chord member once and says what it must do next; see `WorkflowStore`. */
+  async joinChord(
+    chordId: string,
+    size: number,
+    index: number,
+    outcome: ChordMemberOutcome,
+    ttlMs: number,
+  ): Promise<ChordJoin> {
+    return this.chords.join(chordId, size, index, outcome, ttlMs);
+  }
+
+  /** Deletes a chord's state. */
+  async forgetChord(chordId: string): Promise<void> {
+    this.chords.forget(chordId);
   }
 
   /** Resolves as soon as a ready record is stored for `id`, or undefined at timeout or abort. */

@@ -9,9 +9,12 @@ import {
   type RedisTarget,
 } from '../../redis/redis-url.ts';
 import { READY_STATES, type ResultBackend, type TaskResultRecord } from '../backend.ts';
+import type { ChordStore } from '../chord-rules.ts';
+import type { ChordJoin, ChordMemberOutcome } from '../coordination.ts';
 import { PendingWaits } from '../pending-waits.ts';
 import { decodeRecord, type EncodedRecord, encodeRecord } from '../record-json.ts';
 import { ChannelSubscriber } from './channel-subscriber.ts';
+import { forgetRedisChord, joinRedisChord } from './chord-join.ts';
 import { LazyConnection } from './redis-connection.ts';
 import { Wakeup } from './wakeup.ts';
 
@@ -51,7 +54,7 @@ export function resultKey(prefix: string, id: string): string {
  * subscription instead of polling. At most two connections: commands, and one subscriber
  * shared by all waits.
  */
-export class RedisBackend implements ResultBackend {
+export class RedisBackend implements ResultBackend, ChordStore {
   /** The URL, with any password replaced by `***`. */
   readonly url: string;
   /** Prefix of every key and channel. */
@@ -119,6 +122,24 @@ export class RedisBackend implements ResultBackend {
   async forget(id: string): Promise<void> {
     const client = await this.use().commands.open();
     await client.del(resultKey(this.prefix, id));
+  }
+
+  /** Counts a chord member once, in one Lua script; see `WorkflowStore`. */
+  async joinChord(
+    chordId: string,
+    size: number,
+    index: number,
+    outcome: ChordMemberOutcome,
+    ttlMs: number,
+  ): Promise<ChordJoin> {
+    const client = await this.use().commands.open();
+    return joinRedisChord(client, this.prefix, chordId, size, index, outcome, ttlMs);
+  }
+
+  /** Deletes a chord's state. */
+  async forgetChord(chordId: string): Promise<void> {
+    const client = await this.use().commands.open();
+    await forgetRedisChord(client, this.prefix, chordId);
   }
 
   /**

@@ -3,9 +3,12 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CeleriacError } from '../../errors/errors.ts';
 import type { ResultBackend, TaskResultRecord } from '../backend.ts';
+import type { ChordStore } from '../chord-rules.ts';
+import type { ChordJoin, ChordMemberOutcome } from '../coordination.ts';
 import { PendingWaits } from '../pending-waits.ts';
 import { pollForResult } from '../poll-wait.ts';
 import { decodeRecord, type EncodedRecord, encodeRecord } from '../record-json.ts';
+import { chordStoreFor, type SqliteChordStore } from './chord-join.ts';
 import { prepareDatabase, RECORD_COLUMNS } from './schema.ts';
 
 export interface SqliteBackendOptions {
@@ -31,7 +34,7 @@ interface Statements {
  * A result backend in a SQLite file that several processes may share, possibly the same
  * file as the SQLite broker. SQLite cannot notify other processes, so `wait` polls.
  */
-export class SqliteBackend implements ResultBackend {
+export class SqliteBackend implements ResultBackend, ChordStore {
   /** The database file, as given. */
   readonly path: string;
   private readonly purgeIntervalMs: number;
@@ -80,6 +83,27 @@ export class SqliteBackend implements ResultBackend {
   /** Deletes the record. */
   async forget(id: string): Promise<void> {
     this.use().forget.run(id);
+  }
+
+  /** Counts a chord member once, in one IMMEDIATE transaction; see `WorkflowStore`. */
+  async joinChord(
+    chordId: string,
+    size: number,
+    index: number,
+    outcome: ChordMemberOutcome,
+    ttlMs: number,
+  ): Promise<ChordJoin> {
+    return this.chordStore().join(chordId, size, index, outcome, ttlMs);
+  }
+
+  /** Deletes a chord's state. */
+  async forgetChord(chordId: string): Promise<void> {
+    this.chordStore().forget(chordId);
+  }
+
+  private chordStore(): SqliteChordStore {
+    this.use();
+    return chordStoreFor(this.db as Database.Database);
   }
 
   /** Polls until the record is ready, or returns undefined at timeout, abort or `close`. */
