@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ResultBackend, StoredError, TaskResultRecord } from '../backends/backend.ts';
 import { sleep } from '../time/sleep.ts';
+import { registerProgressTests } from './backend-cases/progress-cases.ts';
 
 /** Long enough that nothing stored with it expires during a test. */
 const LONG_TTL = 60_000;
@@ -55,6 +56,7 @@ export function backendConformance(
     registerStorageTests(() => backend);
     registerExpiryTests(() => backend);
     registerWaitTests(() => backend);
+    registerProgressTests(() => backend);
   });
 }
 

@@ -1,5 +1,7 @@
 import { READY_STATES, type ResultBackend, type TaskResultRecord } from '../backend.ts';
+import type { ChunkProgress } from '../coordination.ts';
 import { decodeRecord, type EncodedRecord, encodeRecord } from '../record-json.ts';
+import { MemoryProgressStore } from './chunk-progress.ts';
 
 interface Entry {
   /** JSON, as the persistent backends store it, so values come back the same way. */
@@ -25,6 +27,7 @@ export class MemoryBackend implements ResultBackend {
   private readonly entries = new Map<string, Entry>();
   private readonly listeners = new Map<string, Set<Listener>>();
   private lastSweep = Date.now();
+  private readonly progress = new MemoryProgressStore();
 
   /** Nothing to open; present for the interface. */
   async connect(): Promise<void> {}
@@ -79,6 +82,21 @@ export class MemoryBackend implements ResultBackend {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.addListener(id, finish);
     });
+  }
+
+  /** The chunked-task progress stored under `key`, or undefined. */
+  async readProgress(key: string): Promise<ChunkProgress | undefined> {
+    return this.progress.read(key);
+  }
+
+  /** Stores `next` only when the progress is at `fromStep`; see WorkflowStore. */
+  async commitProgress(
+    key: string,
+    fromStep: number,
+    next: ChunkProgress,
+    ttlMs: number,
+  ): Promise<boolean> {
+    return this.progress.commit(key, fromStep, next, ttlMs);
   }
 
   /** The live entry, dropping it when it has expired. */

@@ -9,9 +9,11 @@ import {
   type RedisTarget,
 } from '../../redis/redis-url.ts';
 import { READY_STATES, type ResultBackend, type TaskResultRecord } from '../backend.ts';
+import type { ChunkProgress } from '../coordination.ts';
 import { PendingWaits } from '../pending-waits.ts';
 import { decodeRecord, type EncodedRecord, encodeRecord } from '../record-json.ts';
 import { ChannelSubscriber } from './channel-subscriber.ts';
+import { commitRedisProgress, progressKey, readRedisProgress } from './chunk-progress.ts';
 import { LazyConnection } from './redis-connection.ts';
 import { Wakeup } from './wakeup.ts';
 
@@ -131,6 +133,23 @@ export class RedisBackend implements ResultBackend {
     signal?: AbortSignal,
   ): Promise<TaskResultRecord | undefined> {
     return this.waits.run(signal, (stop) => this.waitReady(id, Date.now() + timeoutMs, stop));
+  }
+
+  /** The chunked-task progress stored under `key`, or undefined. */
+  async readProgress(key: string): Promise<ChunkProgress | undefined> {
+    const client = await this.use().commands.open();
+    return readRedisProgress(client, progressKey(this.prefix, key));
+  }
+
+  /** Stores `next` only when the progress is at `fromStep`, in one Lua script. */
+  async commitProgress(
+    key: string,
+    fromStep: number,
+    next: ChunkProgress,
+    ttlMs: number,
+  ): Promise<boolean> {
+    const client = await this.use().commands.open();
+    return commitRedisProgress(client, progressKey(this.prefix, key), fromStep, next, ttlMs);
   }
 
   /** How many result channels the shared subscriber listens on now (for tests and stats). */

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { PROGRESS_SCHEMA } from './chunk-progress.ts';
 
 /**
  * The results table. Created with IF NOT EXISTS rather than versioned through
@@ -27,6 +28,7 @@ export function prepareDatabase(db: Database.Database): void {
   db.pragma('busy_timeout = 5000');
   db.pragma('synchronous = NORMAL');
   db.exec(SCHEMA);
+  db.exec(PROGRESS_SCHEMA);
 }
 
 /** Columns selected for a record, named as `EncodedRecord` fields. */

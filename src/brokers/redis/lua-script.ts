@@ -12,10 +12,10 @@ interface BufferEval {
 const SCRIPTS_DIR = new URL('./scripts/', import.meta.url);
 
 /** Reads a script and inlines its `--@include lib/x.lua` lines, so shared Lua lives once. */
-export function loadLuaSource(name: string): string {
-  const source = readFileSync(new URL(name, SCRIPTS_DIR), 'utf8');
+export function loadLuaSource(name: string, scriptsDir: URL = SCRIPTS_DIR): string {
+  const source = readFileSync(new URL(name, scriptsDir), 'utf8');
   return source.replace(/^--@include (\S+)$/gm, (_, lib: string) =>
-    readFileSync(new URL(lib, SCRIPTS_DIR), 'utf8'),
+    readFileSync(new URL(lib, scriptsDir), 'utf8'),
   );
 }
 
@@ -27,8 +27,12 @@ export class LuaScript {
   readonly sha: string;
   readonly source: string;
 
-  constructor(readonly name: string) {
-    this.source = loadLuaSource(`${name}.lua`);
+  /** `scriptsDir`: where `<name>.lua` lives (default: the broker's scripts). */
+  constructor(
+    readonly name: string,
+    scriptsDir: URL = SCRIPTS_DIR,
+  ) {
+    this.source = loadLuaSource(`${name}.lua`, scriptsDir);
     this.sha = createHash('sha1').update(this.source).digest('hex');
   }
 
