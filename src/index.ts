@@ -6,6 +6,7 @@ export type {
   TaskResultRecord,
   TaskState,
 } from './backends/backend.ts';
+export type { ChunkProgress } from './backends/coordination.ts';
 export { MemoryBackend } from './backends/memory/memory-backend.ts';
 export { RedisBackend } from './backends/redis/redis-backend.ts';
 export { SqliteBackend } from './backends/sqlite/sqlite-backend.ts';
@@ -21,6 +22,29 @@ export { MemoryBroker } from './brokers/memory/memory-broker.ts';
 export { RedisBroker } from './brokers/redis/redis-broker.ts';
 export type { RedisBrokerOptions } from './brokers/redis/redis-broker-options.ts';
 export { SqliteBroker } from './brokers/sqlite/sqlite-broker.ts';
+export {
+  BadChunkedRun,
+  BadChunkResult,
+  ChunkedRunTimeout,
+  NoProgressStore,
+} from './chunked/chunk-errors.ts';
+export type {
+  ChunkedTaskOptions,
+  ChunkHandler,
+  ChunkIdentity,
+  CursorKind,
+  IdChunk,
+  IdChunkResult,
+  IdCursorOptions,
+  RunProgress,
+  StartOptions,
+  TimeChunk,
+  TimeChunkResult,
+  TimeCursorOptions,
+} from './chunked/chunk-types.ts';
+export type { ChunkedRun, RunWaitOptions } from './chunked/chunked-run.ts';
+export type { ChunkedTask } from './chunked/chunked-task.ts';
+export type { StepOutcome } from './chunked/run-step.ts';
 export type { AppConfig, WorkerConfig } from './config/app-config.ts';
 export type { Envelope } from './envelope/envelope.ts';
 export {

@@ -1,8 +1,12 @@
 import type { Logger } from 'pino';
 import type { ResultBackend } from '../backends/backend.ts';
+import type { ChunkProgress } from '../backends/coordination.ts';
 import { backendFromUrl } from '../backends/resolve-backend.ts';
 import type { Broker } from '../brokers/broker.ts';
 import { brokerFromUrl, DEFAULT_BROKER_URL } from '../brokers/resolve-broker.ts';
+import type { ChunkedTaskOptions, ChunkHandler, CursorKind } from '../chunked/chunk-types.ts';
+import { type ChunkedTask, defineChunkedTask } from '../chunked/chunked-task.ts';
+import { connectedProgressStore } from '../chunked/progress-store.ts';
 import {
   type AppConfig,
   DEFAULT_MAX_PAYLOAD_BYTES,
@@ -108,6 +112,24 @@ export class App {
     }
     this.registry.add({ name, options: resolved, handler: handler as never });
     return createTaskHandle<A, Awaited<R>>(name, this);
+  }
+
+  /**
+   * Registers a chunked task: each run processes one chunk of its source (ids after a cursor,
+   * or a time range), commits its progress, and sends the next chunk after `pause`.
+   */
+  chunkedTask<C extends CursorKind>(
+    name: string,
+    options: ChunkedTaskOptions<C>,
+    handler: ChunkHandler<C>,
+  ): ChunkedTask<C> {
+    return defineChunkedTask(this, name, options, handler);
+  }
+
+  /** The progress a chunked run stored under `key` (its handle's `key`), or undefined. */
+  async chunkProgress(key: string): Promise<ChunkProgress | undefined> {
+    const store = await connectedProgressStore(this, `chunk progress "${key}"`);
+    return store.readProgress(key);
   }
 
   /** Adds an execution middleware, inside retries and result storage, outside time limits. */
