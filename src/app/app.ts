@@ -120,7 +120,8 @@ export class App {
    */
   chunkedTask<C extends CursorKind>(
     name: string,
-    options: ChunkedTaskOptions<C>,
+    // `{ cursor: C }` lets TypeScript infer C from the literal, and with it the chunk type.
+    options: { cursor: C } & ChunkedTaskOptions<C>,
     handler: ChunkHandler<C>,
   ): ChunkedTask<C> {
     return defineChunkedTask(this, name, options, handler);

@@ -48,6 +48,7 @@ export function resolveChunkedOptions(
       `expected "id" or "time", got ${JSON.stringify(kind)}`,
     );
   }
+  rejectOtherCursorKeys(kind, options, where);
   const taskOptions = withoutKeys(options, CURSOR_KEYS[kind]) as TaskOptions;
   if (taskOptions.acksLate === false) {
     throw new ConfigError(
@@ -81,6 +82,23 @@ function timePlan(
     );
   }
   return { kind: 'time', taskName, pauseMs, stepMs, start, end };
+}
+
+function rejectOtherCursorKeys(
+  kind: CursorKind,
+  options: Record<string, unknown>,
+  where: string,
+): void {
+  const other: CursorKind = kind === 'id' ? 'time' : 'id';
+  const misplaced = Object.keys(options).find(
+    (key) => CURSOR_KEYS[other].includes(key) && !CURSOR_KEYS[kind].includes(key),
+  );
+  if (misplaced !== undefined) {
+    throw new ConfigError(
+      `${where}.${misplaced}`,
+      `is an option of cursor "${other}", not of cursor "${kind}"`,
+    );
+  }
 }
 
 function chunkSizeOf(value: unknown, where: string): number {
