@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ConfigError } from '../errors/errors.ts';
 import type { TaskContext } from '../task/context.ts';
 import type { TaskOptions } from '../task/options.ts';
 import type { Duration } from '../time/duration.ts';
@@ -64,6 +65,7 @@ export function defineChunkedTask<C extends CursorKind>(
     name,
     options as unknown as Record<string, unknown>,
   );
+  checkPauseWithinTtl(plan, host.resultTtlMs());
   const cursor = cursorFor(plan);
   const runtime: ChunkedRuntime = {
     plan,
@@ -106,6 +108,17 @@ async function startRun(runtime: ChunkedRuntime, start: Record<string, unknown>)
     countdown: start.countdown as Duration | undefined,
   });
   return runId;
+}
+
+/** A pause as long as the progress TTL would let a run's progress expire between chunks. */
+function checkPauseWithinTtl(plan: ChunkPlan, ttlMs: number): void {
+  if (ttlMs > 0 && plan.pauseMs >= ttlMs) {
+    throw new ConfigError(
+      `tasks['${plan.taskName}'].pause`,
+      `${plan.pauseMs} ms is not shorter than resultTtl (${ttlMs} ms), which keeps a run's ` +
+        'progress between chunks',
+    );
+  }
 }
 
 function rejectUnknownStartKeys(plan: ChunkPlan, start: Record<string, unknown>): void {

@@ -118,6 +118,29 @@ describe('app.chunkedTask options', () => {
     expect(define(options)).toThrow(message);
   });
 
+  it('rejects a pause the progress would not outlive', () => {
+    const app = createApp(
+      { broker: new MemoryBroker(), backend: new MemoryBackend(), resultTtl: '1h' },
+      {},
+    );
+    const attempt = () =>
+      app.chunkedTask('mail.users', { cursor: 'id', chunkSize: 1, pause: '2h' }, async () => ({
+        processed: 0,
+      }));
+    expect(attempt).toThrow(
+      `invalid config "tasks['mail.users'].pause": 7200000 ms is not shorter than resultTtl (3600000 ms), which keeps a run's progress between chunks`,
+    );
+    const forever = createApp(
+      { broker: new MemoryBroker(), backend: new MemoryBackend(), resultTtl: 0 },
+      {},
+    );
+    expect(
+      forever.chunkedTask('mail.users', { cursor: 'id', chunkSize: 1, pause: '2d' }, async () => ({
+        processed: 0,
+      })).taskName,
+    ).toBe('mail.users');
+  });
+
   it('rejects a missing handler', () => {
     const app = newApp();
     const attempt = () =>
