@@ -49,8 +49,9 @@ export function resolveChunkedOptions(
     );
   }
   rejectOtherCursorKeys(kind, options, where);
-  const taskOptions = withoutKeys(options, CURSOR_KEYS[kind]) as TaskOptions;
-  if (taskOptions.acksLate === false) {
+  // Ack late even if the app's taskDefaults say otherwise: an early ack loses the chunk.
+  const taskOptions = { ...withoutKeys(options, CURSOR_KEYS[kind]), acksLate: true } as TaskOptions;
+  if (options.acksLate === false) {
     throw new ConfigError(
       `${where}.acksLate`,
       'a chunked task needs acksLate (the default): a chunk acked on receipt dies with its ' +

@@ -160,4 +160,19 @@ describe('app.chunkedTask options', () => {
     expect(registered.options.queue).toBe('bulk');
     expect(registered.options.retry.max).toBe(7);
   });
+
+  it('acks chunks late even when the app defaults to acking early', () => {
+    const app = createApp(
+      {
+        broker: new MemoryBroker(),
+        backend: new MemoryBackend(),
+        taskDefaults: { acksLate: false },
+      },
+      {},
+    );
+    app.chunkedTask('mail.users', { cursor: 'id', chunkSize: 1, pause: 0 }, async () => ({
+      processed: 0,
+    }));
+    expect(app.registry.get('mail.users').options.acksLate).toBe(true);
+  });
 });
