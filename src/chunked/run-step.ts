@@ -73,7 +73,8 @@ export async function runChunkStep(
   return runAndCommit(runtime, ctx, message, { store, key, stored });
 }
 
-interface Committed {
+/** The progress a chunk runs from, and where it is stored. */
+interface ProgressAt {
   store: ProgressStore;
   key: string;
   stored: ChunkProgress | undefined;
@@ -83,7 +84,7 @@ async function runAndCommit(
   runtime: ChunkedRuntime,
   ctx: TaskContext,
   message: ChunkStepMessage,
-  { store, key, stored }: Committed,
+  { store, key, stored }: ProgressAt,
 ): Promise<StepOutcome> {
   // The committed cursor wins over the message's: a re-run resumes where the last commit was.
   const chunk = runtime.cursor.chunkAt(message, stored ? stored.cursor : message.cursor);
