@@ -60,6 +60,29 @@ export type {
 export { GroupResult } from './canvas/group-result.ts';
 export { Signature, type SignatureOptions } from './canvas/signature.ts';
 export { Chain, Chord, chain, chord, Group, group } from './canvas/workflows.ts';
+export {
+  BadChunkedRun,
+  BadChunkResult,
+  ChunkedRunTimeout,
+  NoProgressStore,
+} from './chunked/chunk-errors.ts';
+export type {
+  ChunkedTaskOptions,
+  ChunkHandler,
+  ChunkIdentity,
+  CursorKind,
+  IdChunk,
+  IdChunkResult,
+  IdCursorOptions,
+  RunProgress,
+  StartOptions,
+  TimeChunk,
+  TimeChunkResult,
+  TimeCursorOptions,
+} from './chunked/chunk-types.ts';
+export type { ChunkedRun, RunWaitOptions } from './chunked/chunked-run.ts';
+export type { ChunkedTask } from './chunked/chunked-task.ts';
+export type { StepOutcome } from './chunked/run-step.ts';
 export type { AppConfig, WorkerConfig } from './config/app-config.ts';
 export type { Envelope } from './envelope/envelope.ts';
 export {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ResultBackend } from '../backends/backend.ts';
+import type { ChunkProgress } from '../backends/coordination.ts';
 import { backendFromUrl } from '../backends/resolve-backend.ts';
 import type { BatchHandler, BatchTaskOptions } from '../batching/batch-handler.ts';
 import { registerBatchTask } from '../batching/register-batch-task.ts';
@@ -10,6 +11,9 @@ import { checkTaskNames } from '../canvas/check-task-names.ts';
 import { requireChordStore } from '../canvas/chord-store.ts';
 import { needsChordJoin } from '../canvas/send-workflow.ts';
 import { nodeOptionsOf, Signature, type SignatureOptions } from '../canvas/signature.ts';
+import type { ChunkedTaskOptions, ChunkHandler, CursorKind } from '../chunked/chunk-types.ts';
+import { type ChunkedTask, defineChunkedTask } from '../chunked/chunked-task.ts';
+import { connectedProgressStore } from '../chunked/progress-store.ts';
 import {
   type AppConfig,
   DEFAULT_MAX_PAYLOAD_BYTES,
@@ -128,6 +132,25 @@ export class App {
     handler: BatchHandler<A, R>,
   ): Task<A, R> {
     return registerBatchTask(this, name, options, handler);
+  }
+
+  /**
+   * Registers a chunked task: each run processes one chunk of its source (ids after a cursor,
+   * or a time range), commits its progress, and sends the next chunk after `pause`.
+   */
+  chunkedTask<C extends CursorKind>(
+    name: string,
+    // `{ cursor: C }` lets TypeScript infer C from the literal, and with it the chunk type.
+    options: { cursor: C } & ChunkedTaskOptions<C>,
+    handler: ChunkHandler<C>,
+  ): ChunkedTask<C> {
+    return defineChunkedTask(this, name, options, handler);
+  }
+
+  /** The progress a chunked run stored under `key` (its handle's `key`), or undefined. */
+  async chunkProgress(key: string): Promise<ChunkProgress | undefined> {
+    const store = await connectedProgressStore(this, `chunk progress "${key}"`);
+    return store.readProgress(key);
   }
 
   /** Adds an execution middleware, inside retries and result storage, outside time limits. */

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ResultBackend, StoredError, TaskResultRecord } from '../backends/backend.ts';
 import { sleep } from '../time/sleep.ts';
 import { registerChordTests } from './backend-cases/chord-cases.ts';
+import { registerProgressTests } from './backend-cases/progress-cases.ts';
 
 /** Long enough that nothing stored with it expires during a test. */
 const LONG_TTL = 60_000;
@@ -57,6 +58,7 @@ export function backendConformance(
     registerExpiryTests(() => backend);
     registerWaitTests(() => backend);
     registerChordTests(() => backend);
+    registerProgressTests(() => backend);
   });
 }
 

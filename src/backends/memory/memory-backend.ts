@@ -1,8 +1,13 @@
 import { READY_STATES, type ResultBackend, type TaskResultRecord } from '../backend.ts';
-import type { ChordStore } from '../chord-rules.ts';
-import type { ChordJoin, ChordMemberOutcome } from '../coordination.ts';
+import type {
+  ChordJoin,
+  ChordMemberOutcome,
+  ChunkProgress,
+  WorkflowStore,
+} from '../coordination.ts';
 import { decodeRecord, type EncodedRecord, encodeRecord } from '../record-json.ts';
 import { MemoryChordStore } from './chord-join.ts';
+import { MemoryProgressStore } from './chunk-progress.ts';
 
 interface Entry {
   /** JSON, as the persistent backends store it, so values come back the same way. */
@@ -24,11 +29,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * A result backend for one process: results live in a Map and expire after their TTL.
  * `wait` is woken directly by `set`, so it costs nothing while it waits.
  */
-export class MemoryBackend implements ResultBackend, ChordStore {
+export class MemoryBackend implements ResultBackend, WorkflowStore {
   private readonly chords = new MemoryChordStore();
   private readonly entries = new Map<string, Entry>();
   private readonly listeners = new Map<string, Set<Listener>>();
   private lastSweep = Date.now();
+  private readonly progress = new MemoryProgressStore();
 
   /** Nothing to open; present for the interface. */
   async connect(): Promise<void> {}
@@ -99,6 +105,21 @@ export class MemoryBackend implements ResultBackend, ChordStore {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.addListener(id, finish);
     });
+  }
+
+  /** The chunked-task progress stored under `key`, or undefined. */
+  async readProgress(key: string): Promise<ChunkProgress | undefined> {
+    return this.progress.read(key);
+  }
+
+  /** Stores `next` only when the progress is at `fromStep`; see WorkflowStore. */
+  async commitProgress(
+    key: string,
+    fromStep: number,
+    next: ChunkProgress,
+    ttlMs: number,
+  ): Promise<boolean> {
+    return this.progress.commit(key, fromStep, next, ttlMs);
   }
 
   /** The live entry, dropping it when it has expired. */

@@ -9,12 +9,17 @@ import {
   type RedisTarget,
 } from '../../redis/redis-url.ts';
 import { READY_STATES, type ResultBackend, type TaskResultRecord } from '../backend.ts';
-import type { ChordStore } from '../chord-rules.ts';
-import type { ChordJoin, ChordMemberOutcome } from '../coordination.ts';
+import type {
+  ChordJoin,
+  ChordMemberOutcome,
+  ChunkProgress,
+  WorkflowStore,
+} from '../coordination.ts';
 import { PendingWaits } from '../pending-waits.ts';
 import { decodeRecord, type EncodedRecord, encodeRecord } from '../record-json.ts';
 import { ChannelSubscriber } from './channel-subscriber.ts';
 import { forgetRedisChord, joinRedisChord } from './chord-join.ts';
+import { commitRedisProgress, progressKey, readRedisProgress } from './chunk-progress.ts';
 import { LazyConnection } from './redis-connection.ts';
 import { Wakeup } from './wakeup.ts';
 
@@ -54,7 +59,7 @@ export function resultKey(prefix: string, id: string): string {
  * subscription instead of polling. At most two connections: commands, and one subscriber
  * shared by all waits.
  */
-export class RedisBackend implements ResultBackend, ChordStore {
+export class RedisBackend implements ResultBackend, WorkflowStore {
   /** The URL, with any password replaced by `***`. */
   readonly url: string;
   /** Prefix of every key and channel. */
@@ -152,6 +157,23 @@ export class RedisBackend implements ResultBackend, ChordStore {
     signal?: AbortSignal,
   ): Promise<TaskResultRecord | undefined> {
     return this.waits.run(signal, (stop) => this.waitReady(id, Date.now() + timeoutMs, stop));
+  }
+
+  /** The chunked-task progress stored under `key`, or undefined. */
+  async readProgress(key: string): Promise<ChunkProgress | undefined> {
+    const client = await this.use().commands.open();
+    return readRedisProgress(client, progressKey(this.prefix, key));
+  }
+
+  /** Stores `next` only when the progress is at `fromStep`, in one Lua script. */
+  async commitProgress(
+    key: string,
+    fromStep: number,
+    next: ChunkProgress,
+    ttlMs: number,
+  ): Promise<boolean> {
+    const client = await this.use().commands.open();
+    return commitRedisProgress(client, progressKey(this.prefix, key), fromStep, next, ttlMs);
   }
 
   /** How many result channels the shared subscriber listens on now (for tests and stats). */

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { PROGRESS_SCHEMA } from './chunk-progress.ts';
 
 /**
  * The results table, and the chord tables `chord-join.ts` uses (one row per chord, one per
@@ -42,6 +43,7 @@ export function prepareDatabase(db: Database.Database): void {
   db.pragma('busy_timeout = 5000');
   db.pragma('synchronous = NORMAL');
   db.exec(SCHEMA);
+  db.exec(PROGRESS_SCHEMA);
 }
 
 /** Columns selected for a record, named as `EncodedRecord` fields. */

@@ -3,12 +3,17 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CeleriacError } from '../../errors/errors.ts';
 import type { ResultBackend, TaskResultRecord } from '../backend.ts';
-import type { ChordStore } from '../chord-rules.ts';
-import type { ChordJoin, ChordMemberOutcome } from '../coordination.ts';
+import type {
+  ChordJoin,
+  ChordMemberOutcome,
+  ChunkProgress,
+  WorkflowStore,
+} from '../coordination.ts';
 import { PendingWaits } from '../pending-waits.ts';
 import { pollForResult } from '../poll-wait.ts';
 import { decodeRecord, type EncodedRecord, encodeRecord } from '../record-json.ts';
 import { chordStoreFor, type SqliteChordStore } from './chord-join.ts';
+import { progressStoreFor, type SqliteProgressStore } from './chunk-progress.ts';
 import { prepareDatabase, RECORD_COLUMNS } from './schema.ts';
 
 export interface SqliteBackendOptions {
@@ -34,7 +39,7 @@ interface Statements {
  * A result backend in a SQLite file that several processes may share, possibly the same
  * file as the SQLite broker. SQLite cannot notify other processes, so `wait` polls.
  */
-export class SqliteBackend implements ResultBackend, ChordStore {
+export class SqliteBackend implements ResultBackend, WorkflowStore {
   /** The database file, as given. */
   readonly path: string;
   private readonly purgeIntervalMs: number;
@@ -123,6 +128,26 @@ export class SqliteBackend implements ResultBackend, ChordStore {
   /** Deletes up to `limit` expired rows now and returns how many went. */
   async purgeExpired(limit = PURGE_BATCH): Promise<number> {
     return this.purge(Date.now(), limit);
+  }
+
+  /** The chunked-task progress stored under `key`, or undefined. */
+  async readProgress(key: string): Promise<ChunkProgress | undefined> {
+    return this.progressStore().read(key);
+  }
+
+  /** Stores `next` only when the progress is at `fromStep`, in one IMMEDIATE transaction. */
+  async commitProgress(
+    key: string,
+    fromStep: number,
+    next: ChunkProgress,
+    ttlMs: number,
+  ): Promise<boolean> {
+    return this.progressStore().commit(key, fromStep, next, ttlMs);
+  }
+
+  private progressStore(): SqliteProgressStore {
+    this.use();
+    return progressStoreFor(this.db as Database.Database);
   }
 
   private purge(now: number, limit = PURGE_BATCH): number {
