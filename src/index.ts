@@ -97,6 +97,7 @@ export {
   ResultTimeout,
   Retry,
   SoftTimeLimitExceeded,
+  TaskExpired,
   TimeLimitExceeded,
   UnknownTask,
 } from './errors/errors.ts';

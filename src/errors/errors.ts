@@ -52,6 +52,13 @@ export class WorkerShutdown extends CeleriacError {
   }
 }
 
+/** The failure a workflow sees for a task that expired before it started. */
+export class TaskExpired extends CeleriacError {
+  constructor(expires: string) {
+    super('EXPIRED', `the task expired at ${expires} before it started`);
+  }
+}
+
 /** The broker could not be reached or refused an operation. */
 export class BrokerUnavailable extends CeleriacError {
   constructor(message: string, options?: { cause?: unknown }) {

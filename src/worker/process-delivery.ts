@@ -3,8 +3,9 @@ import type { ResultBackend } from '../backends/backend.ts';
 import { isBatchTask } from '../batching/batch-spec.ts';
 import type { WorkerBatches } from '../batching/worker-batches.ts';
 import type { Delivery } from '../brokers/broker.ts';
+import { hasContinuation } from '../canvas/continue-workflow.ts';
 import { type Envelope, validateEnvelope } from '../envelope/envelope.ts';
-import { coerceError } from '../errors/errors.ts';
+import { coerceError, TaskExpired } from '../errors/errors.ts';
 import type { AttemptRunner } from '../executors/attempt-runner.ts';
 import type { TaskRegistry } from '../task/registry.ts';
 import type { LeaseKeeper } from './lease-keeper.ts';
@@ -85,6 +86,19 @@ async function reject(deps: DeliveryDeps, delivery: Delivery, reason: string): P
 }
 
 async function expire(deps: DeliveryDeps, delivery: Delivery, envelope: Envelope): Promise<void> {
+  if (deps.continueWorkflow && hasContinuation(envelope)) {
+    // An expired chord member must still be counted, or the chord would wait for it forever.
+    const error = new TaskExpired(envelope.expires ?? 'an unknown time');
+    try {
+      await deps.continueWorkflow(envelope, { kind: 'failure', error, reason: 'not-retryable' });
+    } catch (failure) {
+      deps.log.error(
+        { err: failure, taskId: envelope.id },
+        'could not continue the workflow of an expired task; its lease will expire',
+      );
+      return;
+    }
+  }
   await deps.acks.ack(delivery);
   deps.log.warn(
     { taskId: envelope.id, task: envelope.task, expires: envelope.expires },

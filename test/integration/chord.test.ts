@@ -70,6 +70,25 @@ describe.each(BROKERS_WITH_REDIS)('chords on the %s broker', (kind) => {
     });
   });
 
+  it('a member that expires before it starts fails the chord, so it never waits forever', async () => {
+    const app = h.app();
+    const failures: ChordFailureInfo[] = [];
+    const slow = app.task('slow', (_ctx, n: number) => n);
+    const body = app.task('body', (_ctx, values: number[]) => values);
+    const onFailure = app.task('on-failure', (_ctx, info: ChordFailureInfo) => {
+      failures.push(info);
+    });
+    const past = new Date(Date.now() - 1000);
+    const result = await chord([slow.s(1), slow.s(2).set({ expires: past })], body.s())
+      .onError(onFailure.s())
+      .applyAsync();
+    const worker = await h.worker(app);
+    await events(worker, 'task:succeeded', 2);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ index: 1, error: { name: 'TaskExpired' } });
+    expect(await result.state()).toBe('PENDING');
+  });
+
   it('a group in a chain is a chord: the next step gets every value, then the chain goes on', async () => {
     const app = h.app();
     const add = app.task('add', (_ctx, a: number, b: number) => a + b);
