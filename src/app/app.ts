@@ -94,15 +94,17 @@ export class App {
   task<A extends unknown[], R>(name: string, handler: TaskHandler<A, R>): Task<A, Awaited<R>>;
   task<A extends unknown[], R>(
     name: string,
-    options: TaskOptions,
+    // Key functions in the options take the handler's arguments (A).
+    options: TaskOptions<A>,
     handler: TaskHandler<A, R>,
   ): Task<A, Awaited<R>>;
   task<A extends unknown[], R>(
     name: string,
-    optionsOrHandler: TaskOptions | TaskHandler<A, R>,
+    optionsOrHandler: TaskOptions<A> | TaskHandler<A, R>,
     maybeHandler?: TaskHandler<A, R>,
   ): Task<A, Awaited<R>> {
-    const options = typeof optionsOrHandler === 'function' ? {} : optionsOrHandler;
+    // Key functions take the handler's arguments; past this point they are called with those.
+    const options = (typeof optionsOrHandler === 'function' ? {} : optionsOrHandler) as TaskOptions;
     const handler = typeof optionsOrHandler === 'function' ? optionsOrHandler : maybeHandler;
     if (typeof handler !== 'function')
       throw new TypeError(`task "${name}" needs a handler function`);

@@ -1,3 +1,7 @@
+import type { RateStore } from '../flow/rate/rate-store.ts';
+import type { SlotStore } from '../flow/slots/slot-store.ts';
+import type { UniqueStore } from '../flow/unique/unique-store.ts';
+
 /** What a broker can do beyond the core contract; checked when an app starts. */
 export interface BrokerCapabilities {
   /** Holds messages until a given time (countdown/eta) without a lease. */
@@ -107,4 +111,10 @@ export interface Broker {
   requeueDeadLetters(ids?: string[]): Promise<number>;
   /** Deletes dead letters (all of them, or those of one queue); returns how many. */
   purgeDeadLetters(queue?: string): Promise<number>;
+  /** Cluster-wide rate limits, when this broker keeps them. */
+  readonly rates?: RateStore;
+  /** Locks and concurrency limits per key, when this broker keeps them. */
+  readonly slots?: SlotStore;
+  /** Unique-task claims, when this broker keeps them. */
+  readonly uniques?: UniqueStore;
 }

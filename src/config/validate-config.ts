@@ -33,6 +33,10 @@ const WORKER_KEYS = new Set([
   'maxMemoryPerChild',
 ]);
 const TASK_KEYS = new Set([
+  'rateLimit',
+  'lock',
+  'unique',
+  'concurrency',
   'queue',
   'priority',
   'retry',

@@ -19,6 +19,8 @@ export interface WorkerEventMap {
   'task:retried': [TaskEvent & { delayMs: number; error: Error }];
   'task:failed': [TaskEvent & { error: Error; reason: string }];
   'task:expired': [TaskEvent];
+  /** Flow control sent the message back to the broker until `until` (epoch ms). */
+  'task:deferred': [TaskEvent & { until: number; reason: string }];
   'task:released': [{ id: string; queue: string }];
   'message:dead-lettered': [{ id: string; queue: string; reason: string }];
 }

@@ -20,8 +20,16 @@ export interface RetryPolicy {
   autoretryFor: RetryMatcher[];
 }
 
+/** A task's key function: the same arguments as its handler, after the context. */
+export type KeyOf<A extends unknown[]> = (...args: A) => string;
+
+/** A cluster-wide rate: `'70/s'`, `'100/m'`, `'1000/h'`, or one rate per key. */
+export type RateLimitOption<A extends unknown[] = unknown[]> =
+  | string
+  | { key: KeyOf<A>; rate: string };
+
 /** Options that live on a task; each falls back to the app's `taskDefaults`. */
-export interface TaskOptions {
+export interface TaskOptions<A extends unknown[] = never[]> {
   /** The queue this task is sent to unless the call names one. */
   queue?: string;
   /** 0 (default) to 9; higher runs first. */
@@ -41,6 +49,14 @@ export interface TaskOptions {
   trackStarted?: boolean;
   /** Send failed messages to the dead-letter queue (default) rather than dropping them. */
   deadLetter?: boolean;
+  /** At most this many starts across all workers together (docs/rate-limits.md). */
+  rateLimit?: RateLimitOption<A>;
+  /** At most one task with the same key runs at a time, cluster-wide (docs/locks.md). */
+  lock?: { key: KeyOf<A>; ttl?: Duration };
+  /** A second send with the same key returns the first one's id (docs/unique-tasks.md). */
+  unique?: { key: KeyOf<A>; ttl: Duration; while?: 'queued' | 'queued-or-running' };
+  /** At most `limit` tasks with the same key run at once, cluster-wide (docs/locks.md). */
+  concurrency?: { key: KeyOf<A>; limit: number };
 }
 
 /** Options of one call to `applyAsync`. */
@@ -76,4 +92,9 @@ export interface ResolvedTaskOptions {
   acksLate: boolean;
   trackStarted: boolean;
   deadLetter: boolean;
+  /** Flow control as given (checked at registration); each feature reads its own. */
+  rateLimit: RateLimitOption<unknown[]> | undefined;
+  lock: TaskOptions<unknown[]>['lock'];
+  unique: TaskOptions<unknown[]>['unique'];
+  concurrency: TaskOptions<unknown[]>['concurrency'];
 }

@@ -31,5 +31,9 @@ export function resolveTaskOptions(
     acksLate: task.acksLate ?? defaults.acksLate ?? true,
     trackStarted: task.trackStarted ?? defaults.trackStarted ?? false,
     deadLetter: task.deadLetter ?? defaults.deadLetter ?? true,
+    rateLimit: (task.rateLimit ?? defaults.rateLimit) as ResolvedTaskOptions['rateLimit'],
+    lock: task.lock as ResolvedTaskOptions['lock'],
+    unique: task.unique as ResolvedTaskOptions['unique'],
+    concurrency: task.concurrency as ResolvedTaskOptions['concurrency'],
   };
 }

@@ -8,11 +8,12 @@ import { type Envelope, validateEnvelope } from '../envelope/envelope.ts';
 import { coerceError, TaskExpired } from '../errors/errors.ts';
 import type { AttemptRunner } from '../executors/attempt-runner.ts';
 import type { TaskRegistry } from '../task/registry.ts';
+import { type AdmitDeps, admitDelivery, releaseAdmission } from './admit-delivery.ts';
 import type { LeaseKeeper } from './lease-keeper.ts';
 import { deadLetter, type SettleDeps, settle } from './settle.ts';
 
 /** What one delivery's processing needs from the worker. */
-export interface DeliveryDeps extends SettleDeps {
+export interface DeliveryDeps extends SettleDeps, AdmitDeps {
   registry: TaskRegistry;
   runner: AttemptRunner;
   backend: ResultBackend | undefined;
@@ -47,6 +48,8 @@ export async function processDelivery(deps: DeliveryDeps, delivery: Delivery): P
     return expire(deps, delivery, envelope);
   }
   if (deps.batches && isBatchTask(task)) return deps.batches.add(task, delivery, envelope);
+  const admission = await admitDelivery(deps, task, envelope, delivery);
+  if (!admission) return;
   const acksLate = task.options.acksLate;
   if (acksLate) deps.leases.hold(delivery);
   else await deps.acks.ack(delivery);
@@ -70,6 +73,7 @@ export async function processDelivery(deps: DeliveryDeps, delivery: Delivery): P
     );
   } finally {
     deps.leases.release(delivery);
+    await releaseAdmission(admission, deps.log, envelope.id);
   }
 }
 

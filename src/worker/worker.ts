@@ -14,6 +14,7 @@ import { createRunner, definedOnly } from '../executors/create-runner.ts';
 import type { Executor } from '../executors/executor.ts';
 import { InlineExecutor } from '../executors/inline/inline-executor.ts';
 import type { PoolName } from '../executors/pool-name.ts';
+import { createAdmissionGates } from '../flow/admission-gates.ts';
 import { type Duration, parseDuration } from '../time/duration.ts';
 import { AckBatcher } from './ack-batcher.ts';
 import { type AutoscaleOptions, Autoscaler } from './autoscaler.ts';
@@ -200,6 +201,7 @@ export class Worker {
       leases: this.leases,
       shutdown: this.giveUp.signal,
       continueWorkflow: (envelope, outcome) => continueWorkflow(this.app, envelope, outcome),
+      gates: createAdmissionGates({ app: this.app, leases: this.leases, leaseMs: this.leaseMs }),
     };
     this.deps.batches = new WorkerBatches(this.deps, () => this.reserveLoop?.makeRoom());
     return this.deps;

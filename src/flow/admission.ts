@@ -1,0 +1,53 @@
+import type { Delivery } from '../brokers/broker.ts';
+import type { Envelope } from '../envelope/envelope.ts';
+import type { RegisteredTask } from '../task/registry.ts';
+
+/** Whether a delivered message may start now. */
+export type Admission =
+  /** Run it; `release` (when given) is called once the attempt has settled. */
+  | { kind: 'run'; release?: () => Promise<void> }
+  /**
+   * Not now: the message goes back to the broker until `until` (its slot frees at once).
+   * `body` replaces the message's body when given (to carry a booking, say).
+   */
+  | { kind: 'defer'; until: number; reason: string; body?: Uint8Array };
+
+/**
+ * One flow-control check a delivery passes before it runs (locks, concurrency per key, rate
+ * limits). Gates run in order; when one defers, those before it are released.
+ */
+export interface AdmissionGate {
+  /** True when this gate has something to say about `task`; others are skipped for it. */
+  appliesTo(task: RegisteredTask): boolean;
+  /** Decides for one delivery. Throwing leaves the message to its lease (it runs again later). */
+  admit(task: RegisteredTask, envelope: Envelope, delivery: Delivery): Promise<Admission>;
+}
+
+/** Runs the gates that apply; the first deferral wins and releases what earlier gates took. */
+export async function admit(
+  gates: readonly AdmissionGate[],
+  task: RegisteredTask,
+  envelope: Envelope,
+  delivery: Delivery,
+): Promise<Admission> {
+  const releases: Array<() => Promise<void>> = [];
+  const releaseAll = async () => {
+    for (const release of releases.reverse()) await release();
+  };
+  for (const gate of gates) {
+    if (!gate.appliesTo(task)) continue;
+    let admission: Admission;
+    try {
+      admission = await gate.admit(task, envelope, delivery);
+    } catch (error) {
+      await releaseAll();
+      throw error;
+    }
+    if (admission.kind === 'defer') {
+      await releaseAll();
+      return admission;
+    }
+    if (admission.release) releases.push(admission.release);
+  }
+  return releases.length === 0 ? { kind: 'run' } : { kind: 'run', release: releaseAll };
+}
