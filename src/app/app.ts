@@ -4,7 +4,7 @@ import type { ChunkProgress } from '../backends/coordination.ts';
 import { backendFromUrl } from '../backends/resolve-backend.ts';
 import type { BatchHandler, BatchTaskOptions } from '../batching/batch-handler.ts';
 import { registerBatchTask } from '../batching/register-batch-task.ts';
-import type { Broker } from '../brokers/broker.ts';
+import type { Broker, OutgoingMessage } from '../brokers/broker.ts';
 import { brokerFromUrl, DEFAULT_BROKER_URL } from '../brokers/resolve-broker.ts';
 import { registerBuiltinTasks } from '../canvas/builtin-tasks.ts';
 import { checkTaskNames } from '../canvas/check-task-names.ts';
@@ -27,6 +27,8 @@ import {
 } from '../config/validate-config.ts';
 import { type Envelope, toWire } from '../envelope/envelope.ts';
 import { CeleriacError, ConfigError, PayloadTooLarge } from '../errors/errors.ts';
+import { sendUnique, uniqueClaimKeys } from '../flow/unique/send-unique.ts';
+import { requireUniqueStore } from '../flow/unique/unique-support.ts';
 import { createLogger } from '../logging/logger.ts';
 import { redactUrl } from '../logging/redact-url.ts';
 import { compose, type Middleware } from '../middleware/middleware.ts';
@@ -120,6 +122,9 @@ export class App {
         `the broker ${this.brokerLabel} does not support priorities`,
       );
     }
+    // Eager apps never use the broker, so they may keep unique tasks on any.
+    if (resolved.unique && !this.config.eager)
+      requireUniqueStore(this.broker, this.brokerLabel, name);
     this.registry.add({ name, options: resolved, handler: handler as never });
     return createTaskHandle<A, Awaited<R>>(name, this);
   }
@@ -187,6 +192,8 @@ export class App {
     const envelopes = argsList.map((args) =>
       buildEnvelope(name, args, options, task?.options, this),
     );
+    // Before anything is sent: a failing key function rejects the call with nothing stored.
+    const claimKeys = uniqueClaimKeys(task, argsList);
     const callbacks = [options.link ?? [], options.linkError ?? []].flat();
     if (this.config.eager && callbacks.length > 0) throw eagerWorkflowError();
     if (this.config.eager) {
@@ -200,23 +207,31 @@ export class App {
     const callbackNodes = callbacks.map((callback) => callback.toNode());
     checkTaskNames(this.registry, callbackNodes);
     if (callbackNodes.some(needsChordJoin)) requireChordStore(this);
-    await this.dispatch(envelopes);
+    const ids =
+      task && claimKeys
+        ? await sendUnique(this, task, envelopes, claimKeys)
+        : await this.dispatch(envelopes).then(() => envelopes.map((envelope) => envelope.id));
     const source = this.resultSource();
-    return envelopes.map((envelope) => new AsyncResult(envelope.id, source));
+    return ids.map((id) => new AsyncResult(id, source));
   }
 
   /** Stores built messages in the broker in one call (all or none); what workflows send through. */
   async dispatch(envelopes: Envelope[]): Promise<void> {
     if (this.config.eager) throw eagerWorkflowError();
-    const messages = envelopes.map((envelope) => ({
+    const messages = envelopes.map((envelope) => this.outgoing(envelope));
+    await this.connect();
+    await this.broker.enqueue(messages);
+  }
+
+  /** The broker message of an envelope: encoded, size-checked, its eta as a due time. */
+  outgoing(envelope: Envelope): OutgoingMessage {
+    return {
       id: envelope.id,
       queue: envelope.queue,
       body: this.encode(envelope),
       priority: envelope.priority,
       availableAt: envelope.eta === undefined ? undefined : Date.parse(envelope.eta),
-    }));
-    await this.connect();
-    await this.broker.enqueue(messages);
+    };
   }
 
   /** Where results are read, or undefined without a result backend. */

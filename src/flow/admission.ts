@@ -1,11 +1,15 @@
 import type { Delivery } from '../brokers/broker.ts';
 import type { Envelope } from '../envelope/envelope.ts';
+import type { Outcome } from '../middleware/middleware.ts';
 import type { RegisteredTask } from '../task/registry.ts';
 
 /** Whether a delivered message may start now. */
 export type Admission =
-  /** Run it; `release` (when given) is called once the attempt has settled. */
-  | { kind: 'run'; release?: () => Promise<void> }
+  /**
+   * Run it; `release` (when given) is called once the attempt has settled, with its outcome
+   * (undefined when it did not settle here: deferred by a later gate, or its message comes back).
+   */
+  | { kind: 'run'; release?: (outcome?: Outcome) => Promise<void> }
   /**
    * Not now: the message goes back to the broker until `until` (its slot frees at once).
    * `body` replaces the message's body when given (to carry a booking, say).
@@ -30,9 +34,9 @@ export async function admit(
   envelope: Envelope,
   delivery: Delivery,
 ): Promise<Admission> {
-  const releases: Array<() => Promise<void>> = [];
-  const releaseAll = async () => {
-    for (const release of releases.reverse()) await release();
+  const releases: Array<(outcome?: Outcome) => Promise<void>> = [];
+  const releaseAll = async (outcome?: Outcome) => {
+    for (const release of releases.reverse()) await release(outcome);
   };
   for (const gate of gates) {
     if (!gate.appliesTo(task)) continue;

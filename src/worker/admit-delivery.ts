@@ -3,6 +3,7 @@ import type { Broker, Delivery } from '../brokers/broker.ts';
 import type { Envelope } from '../envelope/envelope.ts';
 import type { WorkerEvents } from '../events/worker-events.ts';
 import { type Admission, type AdmissionGate, admit } from '../flow/admission.ts';
+import type { Outcome } from '../middleware/middleware.ts';
 import type { RegisteredTask } from '../task/registry.ts';
 
 /** What admitting a delivery needs from the worker. */
@@ -58,15 +59,19 @@ export async function admitDelivery(
   return undefined;
 }
 
-/** Gives back what an admission holds; a failure is logged (the holds expire on their own). */
+/**
+ * Gives back what an admission holds, telling it how the attempt settled (undefined: it did
+ * not); a failure is logged (the holds expire on their own).
+ */
 export async function releaseAdmission(
   admission: Admission,
   log: Logger,
   taskId: string,
+  outcome?: Outcome,
 ): Promise<void> {
   if (admission.kind !== 'run' || !admission.release) return;
   try {
-    await admission.release();
+    await admission.release(outcome);
   } catch (error) {
     log.error({ err: error, taskId }, 'could not release a flow-control hold; it will expire');
   }

@@ -7,6 +7,7 @@ import { hasContinuation } from '../canvas/continue-workflow.ts';
 import { type Envelope, validateEnvelope } from '../envelope/envelope.ts';
 import { coerceError, TaskExpired } from '../errors/errors.ts';
 import type { AttemptRunner } from '../executors/attempt-runner.ts';
+import type { Outcome } from '../middleware/middleware.ts';
 import type { TaskRegistry } from '../task/registry.ts';
 import { type AdmitDeps, admitDelivery, releaseAdmission } from './admit-delivery.ts';
 import type { LeaseKeeper } from './lease-keeper.ts';
@@ -61,11 +62,13 @@ export async function processDelivery(deps: DeliveryDeps, delivery: Delivery): P
   };
   deps.events.emitSafely('task:started', event);
   const started = performance.now();
+  let settled: Outcome | undefined;
   try {
     const outcome = await deps.runner.run(task, envelope, deps.shutdown);
     // A released delivery is back in the queue already; another worker owns its outcome now.
     if (acksLate && !deps.leases.isHeld(delivery)) return;
     await settle(deps, task, delivery, envelope, outcome, Math.round(performance.now() - started));
+    settled = outcome;
   } catch (error) {
     deps.log.error(
       { err: error, taskId: envelope.id },
@@ -73,7 +76,7 @@ export async function processDelivery(deps: DeliveryDeps, delivery: Delivery): P
     );
   } finally {
     deps.leases.release(delivery);
-    await releaseAdmission(admission, deps.log, envelope.id);
+    await releaseAdmission(admission, deps.log, envelope.id, settled);
   }
 }
 

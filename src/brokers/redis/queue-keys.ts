@@ -3,6 +3,8 @@
  * single Redis Cluster slot.
  */
 export class QueueKeys {
+  /** `<prefix>:{<queue>}`: every key of the queue starts with it, hash tag included. */
+  readonly tag: string;
   readonly ready: string[];
   readonly delayed: string;
   readonly held: string;
@@ -12,6 +14,7 @@ export class QueueKeys {
 
   constructor(prefix: string, queue: string) {
     const tag = `${prefix}:{${queue}}`;
+    this.tag = tag;
     this.ready = Array.from({ length: 10 }, (_, p) => `${tag}:p${p}`);
     this.delayed = `${tag}:delayed`;
     this.held = `${tag}:held`;

@@ -37,6 +37,7 @@ import { QueueHints } from './queue-hints.ts';
 import { QueueKeyring, queueIndexKey } from './queue-keys.ts';
 import { maintainQueue, maintenanceDue } from './queue-maintenance.ts';
 import type { RedisBrokerOptions } from './redis-broker-options.ts';
+import { RedisUniqueStore } from './redis-unique-store.ts';
 import { reserveBatch } from './reserve-batch.ts';
 import { WakeSubscriber } from './wake-subscriber.ts';
 
@@ -55,6 +56,13 @@ export class RedisBroker implements Broker {
   readonly #keys: QueueKeyring;
   readonly #hints = new QueueHints();
   readonly #publisher = new PublishCoalescer((messages) => this.#publishNow(messages));
+  /** Unique-task claims: string keys under each queue's hash tag, set by the publish script. */
+  readonly uniques = new RedisUniqueStore({
+    client: () => this.#ready(),
+    keysOf: (queue) => this.#keys.of(queue),
+    index: (client, queue) => this.#index(client, queue),
+    withRetry: (operation) => this.#withRetry(operation),
+  });
   readonly #indexed = new Set<string>();
   readonly #wakeup = new QueueWakeup();
   readonly #closing = new AbortController();

@@ -14,6 +14,7 @@ import type {
 } from '../broker.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
 import { DELAYED, openDatabase, READY } from './schema.ts';
+import { SqliteUniqueStore } from './sqlite-unique-store.ts';
 import {
   type CountsRow,
   type DeadLetterRow,
@@ -46,6 +47,11 @@ interface Connection {
  */
 export class SqliteBroker implements Broker {
   readonly capabilities: BrokerCapabilities = { delay: true, priorities: true, shared: true };
+  /** Unique-task claims, in the same file and transactions as the messages. */
+  readonly uniques = new SqliteUniqueStore(
+    () => this.#open(),
+    (queues) => wakeup.notify(this.#file, queues),
+  );
   readonly #path: string;
   readonly #file: string;
   readonly #pollIntervalMs: number;

@@ -1,15 +1,29 @@
 import type { OutgoingMessage } from '../../brokers/broker.ts';
 
+/** One message to enqueue unless its key is taken. */
+export interface UniqueClaim {
+  message: OutgoingMessage;
+  /** The claim's name within the message's queue (the app prefixes the task name). */
+  key: string;
+  /** How long the claim lives from now, in ms (> 0). */
+  ttlMs: number;
+}
+
 /** Where a unique send ended: its own id when it was stored, or the id that holds the key. */
 export interface UniqueSend {
   id: string;
   created: boolean;
 }
 
-/** Unique tasks: one live claim per key, taken atomically with the enqueue. */
+/**
+ * Unique tasks: one live claim per (queue, key), taken atomically with the enqueue. Claims of
+ * a batch are taken in order, so a key repeated in one batch resolves to its first message.
+ */
 export interface UniqueStore {
-  /** Enqueues `message` unless a live claim on `key` exists; claims `key` for `ttlMs` when it does. */
-  enqueueUnique(message: OutgoingMessage, key: string, ttlMs: number): Promise<UniqueSend>;
+  /** Enqueues each message whose key has no live claim and claims the key for it. */
+  enqueueUnique(claims: UniqueClaim[]): Promise<UniqueSend[]>;
   /** Drops the claim on `key` when `id` holds it (a newer claim is left alone). */
-  releaseUnique(queue: string, key: string, id: string): Promise<void>;
+  releaseUnique(queue: string, key: string, id: string): Promise<boolean>;
+  /** Makes `id`'s live claim on `key` end `ttlMs` from now; false when `id` no longer holds it. */
+  extendUnique(queue: string, key: string, id: string, ttlMs: number): Promise<boolean>;
 }

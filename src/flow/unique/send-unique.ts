@@ -1,0 +1,65 @@
+import type { Broker, OutgoingMessage } from '../../brokers/broker.ts';
+import type { Envelope } from '../../envelope/envelope.ts';
+import type { RegisteredTask } from '../../task/registry.ts';
+import { claimKeyOf, markClaim } from './unique-key.ts';
+import { uniqueSpecOf } from './unique-option.ts';
+import type { UniqueClaim } from './unique-store.ts';
+import { requireUniqueStore } from './unique-support.ts';
+
+/** What a unique send needs of the app. */
+export interface UniqueSendHost {
+  readonly broker: Broker;
+  readonly brokerLabel: string;
+  connect(): Promise<void>;
+  /** The broker message of an envelope (encoded, size-checked). */
+  outgoing(envelope: Envelope): OutgoingMessage;
+}
+
+/**
+ * The claim key of each call of a unique task (undefined for other tasks). Computed before
+ * anything is sent, so a key function that fails rejects the whole call with nothing stored.
+ */
+export function uniqueClaimKeys(
+  task: RegisteredTask | undefined,
+  argsList: unknown[][],
+): string[] | undefined {
+  const option = task?.options.unique;
+  if (!task || !option) return undefined;
+  const keyOf = option.key as (...args: unknown[]) => unknown;
+  return argsList.map((args) => claimKeyOf(task.name, keyOf, args));
+}
+
+/**
+ * Sends each envelope unless its key is claimed, claiming it in the same broker operation.
+ * Returns, per envelope, the id of the task that holds its key: its own, or the earlier one's.
+ */
+export async function sendUnique(
+  host: UniqueSendHost,
+  task: RegisteredTask,
+  envelopes: Envelope[],
+  claimKeys: string[],
+): Promise<string[]> {
+  const store = requireUniqueStore(host.broker, host.brokerLabel, task.name);
+  const spec = uniqueSpecOf(task.options.unique);
+  if (!spec) throw new Error(`task "${task.name}" is not a unique task`);
+  const now = Date.now();
+  const claims: UniqueClaim[] = envelopes.map((envelope, i) => {
+    const key = claimKeys[i] as string;
+    markClaim(envelope, key);
+    return { message: host.outgoing(envelope), key, ttlMs: claimTtlMs(spec.ttlMs, envelope, now) };
+  });
+  await host.connect();
+  const sends = await store.enqueueUnique(claims);
+  return sends.map((send) => send.id);
+}
+
+/**
+ * How long a new claim lives: `ttl` counted from when the task is due (its eta, or now), so a
+ * countdown does not eat into it; never past the task's expiry, after which it cannot run.
+ */
+export function claimTtlMs(ttlMs: number, envelope: Envelope, now: number): number {
+  const due = envelope.eta === undefined ? now : Math.max(Date.parse(envelope.eta), now);
+  let end = due + ttlMs;
+  if (envelope.expires !== undefined) end = Math.min(end, Date.parse(envelope.expires));
+  return Math.max(1, end - now);
+}
