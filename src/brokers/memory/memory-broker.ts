@@ -11,6 +11,7 @@ import type {
   ReserveOptions,
 } from '../broker.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
+import { MemorySlotStore } from './memory-slot-store.ts';
 import { ReadyQueues } from './ready-queues.ts';
 
 type RowState = 'ready' | 'reserved' | 'delayed';
@@ -35,6 +36,8 @@ interface DeadRow extends DeadLetter {
 /** An in-process broker for tests and eager use: nothing survives the process. */
 export class MemoryBroker implements Broker {
   readonly capabilities: BrokerCapabilities = { delay: true, priorities: true, shared: false };
+  /** Locks and per-key concurrency, for this process only. */
+  readonly slots = new MemorySlotStore();
   #seq = 0;
   #rows = new Map<number, Row>();
   #ready = new ReadyQueues<Row>();

@@ -14,6 +14,7 @@ import type {
 } from '../broker.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
 import { DELAYED, openDatabase, READY } from './schema.ts';
+import { SqliteSlotStore } from './sqlite-slot-store.ts';
 import {
   type CountsRow,
   type DeadLetterRow,
@@ -46,6 +47,8 @@ interface Connection {
  */
 export class SqliteBroker implements Broker {
   readonly capabilities: BrokerCapabilities = { delay: true, priorities: true, shared: true };
+  /** Locks and per-key concurrency, in the same file. */
+  readonly slots = new SqliteSlotStore(() => this.#open().db);
   readonly #path: string;
   readonly #file: string;
   readonly #pollIntervalMs: number;
