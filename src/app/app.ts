@@ -27,6 +27,7 @@ import {
 } from '../config/validate-config.ts';
 import { type Envelope, toWire } from '../envelope/envelope.ts';
 import { CeleriacError, ConfigError, PayloadTooLarge } from '../errors/errors.ts';
+import { assertSlotSupport } from '../flow/slots/slot-options.ts';
 import { createLogger } from '../logging/logger.ts';
 import { redactUrl } from '../logging/redact-url.ts';
 import { compose, type Middleware } from '../middleware/middleware.ts';
@@ -120,6 +121,7 @@ export class App {
         `the broker ${this.brokerLabel} does not support priorities`,
       );
     }
+    assertSlotSupport(name, resolved, this.broker, this.brokerLabel);
     this.registry.add({ name, options: resolved, handler: handler as never });
     return createTaskHandle<A, Awaited<R>>(name, this);
   }

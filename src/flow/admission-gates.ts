@@ -1,6 +1,7 @@
 import type { App } from '../app/app.ts';
 import type { LeaseKeeper } from '../worker/lease-keeper.ts';
 import type { AdmissionGate } from './admission.ts';
+import { createSlotGate } from './slots/slot-gate.ts';
 
 /** What a worker gives its gates. */
 export interface GateContext {
@@ -11,6 +12,6 @@ export interface GateContext {
 }
 
 /** The flow-control gates of a worker, in the order a delivery passes them. */
-export function createAdmissionGates(_context: GateContext): AdmissionGate[] {
-  return [];
+export function createAdmissionGates(context: GateContext): AdmissionGate[] {
+  return [createSlotGate(context)];
 }
