@@ -105,6 +105,7 @@ export type { WorkerEventMap } from './events/worker-events.ts';
 export type { AttemptRunner } from './executors/attempt-runner.ts';
 export type { Executor } from './executors/executor.ts';
 export type { PoolName } from './executors/pool-name.ts';
+export type { SlotClaim, SlotHold, SlotStore } from './flow/slots/slot-store.ts';
 export type { UniqueWhile } from './flow/unique/unique-option.ts';
 export type { UniqueClaim, UniqueSend, UniqueStore } from './flow/unique/unique-store.ts';
 export type { Execution, Middleware, Outcome } from './middleware/middleware.ts';

@@ -27,6 +27,7 @@ import {
 } from '../config/validate-config.ts';
 import { type Envelope, toWire } from '../envelope/envelope.ts';
 import { CeleriacError, ConfigError, PayloadTooLarge } from '../errors/errors.ts';
+import { assertSlotSupport } from '../flow/slots/slot-options.ts';
 import { sendUnique, uniqueClaimKeys } from '../flow/unique/send-unique.ts';
 import { requireUniqueStore } from '../flow/unique/unique-support.ts';
 import { createLogger } from '../logging/logger.ts';
@@ -125,6 +126,7 @@ export class App {
     // Eager apps never use the broker, so they may keep unique tasks on any.
     if (resolved.unique && !this.config.eager)
       requireUniqueStore(this.broker, this.brokerLabel, name);
+    assertSlotSupport(name, resolved, this.broker, this.brokerLabel);
     this.registry.add({ name, options: resolved, handler: handler as never });
     return createTaskHandle<A, Awaited<R>>(name, this);
   }

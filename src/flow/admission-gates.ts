@@ -1,6 +1,7 @@
 import type { App } from '../app/app.ts';
 import type { LeaseKeeper } from '../worker/lease-keeper.ts';
 import type { AdmissionGate } from './admission.ts';
+import { createSlotGate } from './slots/slot-gate.ts';
 import { uniqueGate } from './unique/unique-gate.ts';
 
 /** What a worker gives its gates. */
@@ -14,5 +15,5 @@ export interface GateContext {
 /** The flow-control gates of a worker, in the order a delivery passes them. */
 export function createAdmissionGates(context: GateContext): AdmissionGate[] {
   // Unique stays last: it releases a 'queued' claim, right only once no gate defers the task.
-  return [uniqueGate(context.app.broker)];
+  return [createSlotGate(context), uniqueGate(context.app.broker)];
 }

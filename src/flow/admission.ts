@@ -14,11 +14,13 @@ export type Admission =
    * Not now: the message goes back to the broker until `until` (its slot frees at once).
    * `body` replaces the message's body when given (to carry a booking, say).
    */
-  | { kind: 'defer'; until: number; reason: string; body?: Uint8Array };
+  | { kind: 'defer'; until: number; reason: string; body?: Uint8Array }
+  /** It can never run as sent (a key function threw, say): dead-lettered with `reason`. */
+  | { kind: 'reject'; reason: string };
 
 /**
  * One flow-control check a delivery passes before it runs (locks, concurrency per key, rate
- * limits). Gates run in order; when one defers, those before it are released.
+ * limits). Gates run in order; when one defers or rejects, those before it are released.
  */
 export interface AdmissionGate {
   /** True when this gate has something to say about `task`; others are skipped for it. */
@@ -27,7 +29,7 @@ export interface AdmissionGate {
   admit(task: RegisteredTask, envelope: Envelope, delivery: Delivery): Promise<Admission>;
 }
 
-/** Runs the gates that apply; the first deferral wins and releases what earlier gates took. */
+/** Runs the gates that apply; the first deferral or rejection wins and releases what earlier gates took. */
 export async function admit(
   gates: readonly AdmissionGate[],
   task: RegisteredTask,
@@ -47,7 +49,7 @@ export async function admit(
       await releaseAll();
       throw error;
     }
-    if (admission.kind === 'defer') {
+    if (admission.kind !== 'run') {
       await releaseAll();
       return admission;
     }

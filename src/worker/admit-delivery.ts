@@ -36,6 +36,8 @@ export async function admitDelivery(
     return undefined;
   }
   if (admission.kind === 'run') return admission;
+  if (admission.kind === 'reject')
+    return rejectDelivery(deps, envelope, delivery, admission.reason);
   try {
     const retryAt = admission.until;
     await deps.broker.nack(
@@ -54,6 +56,30 @@ export async function admitDelivery(
     deps.log.error(
       { err: error, taskId: envelope.id },
       'could not defer a task; it runs again when its lease ends',
+    );
+  }
+  return undefined;
+}
+
+/** Dead-letters a delivery a gate says can never run; a failure leaves it to its lease. */
+async function rejectDelivery(
+  deps: AdmitDeps,
+  envelope: Envelope,
+  delivery: Delivery,
+  reason: string,
+): Promise<undefined> {
+  deps.log.error({ taskId: envelope.id, task: envelope.task }, `dead-lettered: ${reason}`);
+  try {
+    await deps.broker.nack(delivery, { deadLetter: true, reason });
+    deps.events.emitSafely('message:dead-lettered', {
+      id: delivery.id,
+      queue: delivery.queue,
+      reason,
+    });
+  } catch (error) {
+    deps.log.error(
+      { err: error, taskId: envelope.id },
+      'could not dead-letter a task; its lease will expire',
     );
   }
   return undefined;

@@ -11,6 +11,7 @@ import type {
   ReserveOptions,
 } from '../broker.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
+import { MemorySlotStore } from './memory-slot-store.ts';
 import { MemoryUniqueStore } from './memory-unique-store.ts';
 import { ReadyQueues } from './ready-queues.ts';
 
@@ -38,6 +39,8 @@ export class MemoryBroker implements Broker {
   readonly capabilities: BrokerCapabilities = { delay: true, priorities: true, shared: false };
   /** Unique-task claims, kept beside the messages in this process. */
   readonly uniques = new MemoryUniqueStore((messages) => this.enqueue(messages));
+  /** Locks and per-key concurrency, for this process only. */
+  readonly slots = new MemorySlotStore();
   #seq = 0;
   #rows = new Map<number, Row>();
   #ready = new ReadyQueues<Row>();

@@ -37,6 +37,7 @@ import { QueueHints } from './queue-hints.ts';
 import { QueueKeyring, queueIndexKey } from './queue-keys.ts';
 import { maintainQueue, maintenanceDue } from './queue-maintenance.ts';
 import type { RedisBrokerOptions } from './redis-broker-options.ts';
+import { RedisSlotStore } from './redis-slot-store.ts';
 import { RedisUniqueStore } from './redis-unique-store.ts';
 import { reserveBatch } from './reserve-batch.ts';
 import { WakeSubscriber } from './wake-subscriber.ts';
@@ -49,6 +50,8 @@ const PUBLISH_CHUNK = 500;
  */
 export class RedisBroker implements Broker {
   readonly capabilities: BrokerCapabilities = { delay: true, priorities: true, shared: true };
+  /** Locks and per-key concurrency, one zset per key. */
+  readonly slots: RedisSlotStore;
   readonly #target: RedisTarget;
   readonly #prefix: string;
   readonly #options: Required<Omit<RedisBrokerOptions, 'url' | 'prefix'>>;
@@ -77,6 +80,8 @@ export class RedisBroker implements Broker {
     this.#target = parseRedisUrl(options.url ?? DEFAULT_REDIS_URL, 'broker');
     this.#prefix = options.prefix ?? this.#target.prefix ?? 'celeriac';
     this.#keys = new QueueKeyring(this.#prefix);
+    const cluster = this.#target.cluster;
+    this.slots = new RedisSlotStore({ client: () => this.#ready(), prefix: this.#prefix, cluster });
     this.#options = {
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       publishTimeoutMs: options.publishTimeoutMs ?? 10_000,

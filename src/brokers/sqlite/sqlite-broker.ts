@@ -14,6 +14,7 @@ import type {
 } from '../broker.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
 import { DELAYED, openDatabase, READY } from './schema.ts';
+import { SqliteSlotStore } from './sqlite-slot-store.ts';
 import { SqliteUniqueStore } from './sqlite-unique-store.ts';
 import {
   type CountsRow,
@@ -52,6 +53,8 @@ export class SqliteBroker implements Broker {
     () => this.#open(),
     (queues) => wakeup.notify(this.#file, queues),
   );
+  /** Locks and per-key concurrency, in the same file. */
+  readonly slots = new SqliteSlotStore(() => this.#open().db);
   readonly #path: string;
   readonly #file: string;
   readonly #pollIntervalMs: number;
