@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RateStore } from '../../flow/rate/rate-store.ts';
 import type {
   Broker,
   BrokerCapabilities,
@@ -11,6 +12,7 @@ import type {
   ReserveOptions,
 } from '../broker.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
+import { MemoryRateStore } from './memory-rate-store.ts';
 import { ReadyQueues } from './ready-queues.ts';
 
 type RowState = 'ready' | 'reserved' | 'delayed';
@@ -35,6 +37,7 @@ interface DeadRow extends DeadLetter {
 /** An in-process broker for tests and eager use: nothing survives the process. */
 export class MemoryBroker implements Broker {
   readonly capabilities: BrokerCapabilities = { delay: true, priorities: true, shared: false };
+  readonly rates: RateStore = new MemoryRateStore();
   #seq = 0;
   #rows = new Map<number, Row>();
   #ready = new ReadyQueues<Row>();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { BrokerUnavailable } from '../../errors/errors.ts';
+import type { RateStore } from '../../flow/rate/rate-store.ts';
 import { createLogger } from '../../logging/logger.ts';
 import {
   connectClient,
@@ -37,6 +38,7 @@ import { QueueHints } from './queue-hints.ts';
 import { QueueKeyring, queueIndexKey } from './queue-keys.ts';
 import { maintainQueue, maintenanceDue } from './queue-maintenance.ts';
 import type { RedisBrokerOptions } from './redis-broker-options.ts';
+import { RedisRateStore } from './redis-rate-store.ts';
 import { reserveBatch } from './reserve-batch.ts';
 import { WakeSubscriber } from './wake-subscriber.ts';
 
@@ -48,6 +50,7 @@ const PUBLISH_CHUNK = 500;
  */
 export class RedisBroker implements Broker {
   readonly capabilities: BrokerCapabilities = { delay: true, priorities: true, shared: true };
+  readonly rates: RateStore;
   readonly #target: RedisTarget;
   readonly #prefix: string;
   readonly #options: Required<Omit<RedisBrokerOptions, 'url' | 'prefix'>>;
@@ -69,6 +72,7 @@ export class RedisBroker implements Broker {
     this.#target = parseRedisUrl(options.url ?? DEFAULT_REDIS_URL, 'broker');
     this.#prefix = options.prefix ?? this.#target.prefix ?? 'celeriac';
     this.#keys = new QueueKeyring(this.#prefix);
+    this.rates = new RedisRateStore(() => this.#ready(), this.#prefix);
     this.#options = {
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       publishTimeoutMs: options.publishTimeoutMs ?? 10_000,
