@@ -1,6 +1,7 @@
 import { isPriority } from '../envelope/envelope.ts';
 import { ConfigError } from '../errors/errors.ts';
 import { POOL_NAMES, type PoolName } from '../executors/pool-name.ts';
+import { checkRateLimitOption } from '../flow/rate/rate-option.ts';
 import type { TaskOptions } from '../task/options.ts';
 import { type Duration, parseDuration } from '../time/duration.ts';
 import { type AppConfig, ENV_OVERRIDES } from './app-config.ts';
@@ -158,6 +159,7 @@ export function validateTaskOptions(options: TaskOptions, where: string): void {
   }
   if (options.retry !== undefined)
     checkRetry(options.retry as Record<string, unknown>, `${where}.retry`);
+  checkRateLimitOption(options.rateLimit, `${where}.rateLimit`);
 }
 
 function checkRetry(retry: Record<string, unknown>, where: string): void {

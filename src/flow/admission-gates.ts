@@ -1,6 +1,7 @@
 import type { App } from '../app/app.ts';
 import type { LeaseKeeper } from '../worker/lease-keeper.ts';
 import type { AdmissionGate } from './admission.ts';
+import { createRateGate } from './rate/rate-gate.ts';
 
 /** What a worker gives its gates. */
 export interface GateContext {
@@ -12,5 +13,5 @@ export interface GateContext {
 
 /** The flow-control gates of a worker, in the order a delivery passes them. */
 export function createAdmissionGates(_context: GateContext): AdmissionGate[] {
-  return [];
+  return [createRateGate(_context.app)];
 }

@@ -10,7 +10,9 @@ export type Admission =
    * Not now: the message goes back to the broker until `until` (its slot frees at once).
    * `body` replaces the message's body when given (to carry a booking, say).
    */
-  | { kind: 'defer'; until: number; reason: string; body?: Uint8Array };
+  | { kind: 'defer'; until: number; reason: string; body?: Uint8Array }
+  /** Never: this attempt fails for good (dead-lettered with `reason`), say a key function threw. */
+  | { kind: 'reject'; reason: string };
 
 /**
  * One flow-control check a delivery passes before it runs (locks, concurrency per key, rate
@@ -23,7 +25,7 @@ export interface AdmissionGate {
   admit(task: RegisteredTask, envelope: Envelope, delivery: Delivery): Promise<Admission>;
 }
 
-/** Runs the gates that apply; the first deferral wins and releases what earlier gates took. */
+/** Runs the gates that apply; the first deferral or rejection wins and releases what earlier gates took. */
 export async function admit(
   gates: readonly AdmissionGate[],
   task: RegisteredTask,
@@ -43,7 +45,7 @@ export async function admit(
       await releaseAll();
       throw error;
     }
-    if (admission.kind === 'defer') {
+    if (admission.kind !== 'run') {
       await releaseAll();
       return admission;
     }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Broker, Delivery } from '../brokers/broker.ts';
 import type { Envelope } from '../envelope/envelope.ts';
+import { CeleriacError } from '../errors/errors.ts';
 import type { WorkerEvents } from '../events/worker-events.ts';
 import { type Admission, type AdmissionGate, admit } from '../flow/admission.ts';
 import type { RegisteredTask } from '../task/registry.ts';
@@ -35,6 +36,10 @@ export async function admitDelivery(
     return undefined;
   }
   if (admission.kind === 'run') return admission;
+  if (admission.kind === 'reject') {
+    await rejectDelivery(deps, task, envelope, delivery, admission.reason);
+    return undefined;
+  }
   try {
     const retryAt = admission.until;
     await deps.broker.nack(
@@ -56,6 +61,33 @@ export async function admitDelivery(
     );
   }
   return undefined;
+}
+
+/** Fails a delivery a gate refused for good: dead-lettered (or dropped) with the gate's reason. */
+async function rejectDelivery(
+  deps: AdmitDeps,
+  task: RegisteredTask,
+  envelope: Envelope,
+  delivery: Delivery,
+  reason: string,
+): Promise<void> {
+  const error = new CeleriacError('ADMISSION_REJECTED', reason);
+  deps.log.error({ taskId: envelope.id, task: envelope.task }, `task failed: ${reason}`);
+  const { id, queue, retries } = envelope;
+  deps.events.emitSafely('task:failed', { id, task: envelope.task, queue, retries, error, reason });
+  try {
+    if (!task.options.deadLetter) {
+      await deps.broker.ack([delivery]);
+      return;
+    }
+    await deps.broker.nack(delivery, { deadLetter: true, reason });
+    deps.events.emitSafely('message:dead-lettered', { id, queue: delivery.queue, reason });
+  } catch (failure) {
+    deps.log.error(
+      { err: failure, taskId: id },
+      'could not fail a task; it runs again when its lease ends',
+    );
+  }
 }
 
 /** Gives back what an admission holds; a failure is logged (the holds expire on their own). */
