@@ -25,8 +25,10 @@ import {
   validateAppConfig,
   validateTaskOptions,
 } from '../config/validate-config.ts';
+import { AppControl } from '../control/app-control.ts';
 import { type Envelope, toWire } from '../envelope/envelope.ts';
 import { CeleriacError, ConfigError, PayloadTooLarge } from '../errors/errors.ts';
+import { checkRateStore } from '../flow/rate/rate-option.ts';
 import { createLogger } from '../logging/logger.ts';
 import { redactUrl } from '../logging/redact-url.ts';
 import { compose, type Middleware } from '../middleware/middleware.ts';
@@ -66,6 +68,8 @@ export class App {
   readonly serializer: Serializer;
   readonly log: Logger;
   readonly brokerLabel: string;
+  /** Runtime changes for the whole cluster (rate limits), through the broker. */
+  readonly control = new AppControl(this);
   private readonly router: Router;
   private readonly middleware: Middleware[] = [];
   private pipelineCache: Pipeline | undefined;
@@ -120,6 +124,7 @@ export class App {
         `the broker ${this.brokerLabel} does not support priorities`,
       );
     }
+    checkRateStore(resolved.rateLimit, this.broker, `tasks['${name}'].rateLimit`);
     this.registry.add({ name, options: resolved, handler: handler as never });
     return createTaskHandle<A, Awaited<R>>(name, this);
   }
