@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { createApp } from '../../src/index.ts';
 import { median } from '../stats.ts';
@@ -6,8 +7,11 @@ import { median } from '../stats.ts';
 const CLI = new URL('../../bin/celeriac.mjs', import.meta.url).pathname;
 const TASKS = new URL('../celeriac/rate-tasks.ts', import.meta.url).pathname;
 const QUEUE = 'bench-rate';
-/** Starts in the first second are left out: they include the burst and the workers warming up. */
-const SETTLE_MS = 1000;
+/**
+ * Starts in the first 3 s are left out: the burst and the workers warming up (late starts of
+ * the first second would otherwise spill into the window and count twice the rate there).
+ */
+const SETTLE_MS = 3000;
 /** The limit the benchmark holds the cluster to, in starts per second. */
 const RATE = 70;
 
@@ -117,12 +121,14 @@ async function measuredRate(
   try {
     const first = await waitFor(async () => {
       const head = await redis.lindex(startsKey, 0);
-      return head === null ? undefined : Number(head);
+      return head === null ? undefined : Number.parseInt(head, 10);
     });
     const from = first + SETTLE_MS;
     const to = from + windowS * 1000;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, to - Date.now() + 500)));
-    const starts = (await redis.lrange(startsKey, 0, -1)).map(Number);
+    const records = await redis.lrange(startsKey, 0, -1);
+    if (process.env.BENCH_RATE_DUMP) writeFileSync(process.env.BENCH_RATE_DUMP, records.join('\n'));
+    const starts = records.map((r) => Number.parseInt(r, 10));
     return starts.filter((t) => t >= from && t < to).length / windowS;
   } finally {
     await Promise.all(children.map(stopWorker));
