@@ -27,6 +27,14 @@ export interface Sizes {
   /** Tasks (each waiting `poolWaitMs`) for the async pool at concurrency `poolWaitTasks`. */
   poolWaitTasks: number;
   poolWaitMs: number;
+  /** Rate runs: one 30 s window already averages 2,100 starts. */
+  rateRuns: number;
+  /** Seconds of steady starts counted against the 70/s limit, and the worker process counts. */
+  rateWindowS: number;
+  rateProcesses: number[];
+  /** Unlimited tasks timed alone and beside a flood of this many 1/s tasks. */
+  clogStream: number;
+  clogFlood: number;
 }
 
 /** The full run: the sizes BENCHMARKS.md reports. */
@@ -50,6 +58,11 @@ export const FULL: Sizes = {
   poolHashRounds: 20_000,
   poolWaitTasks: 200,
   poolWaitMs: 1000,
+  rateRuns: 1,
+  rateWindowS: 30,
+  rateProcesses: [1, 2, 4],
+  clogStream: 20_000,
+  clogFlood: 2000,
 };
 
 /** The smoke test: one run of every figure at small sizes. */
@@ -69,6 +82,10 @@ export const QUICK: Sizes = {
   poolHashRounds: 2000,
   poolWaitTasks: 50,
   poolWaitMs: 200,
+  rateWindowS: 3,
+  rateProcesses: [1, 2],
+  clogStream: 2000,
+  clogFlood: 200,
 };
 
 /** Where both systems run; the benchmark only touches keys under its own prefixes. */
@@ -83,6 +100,8 @@ export interface Args {
   soak: boolean;
   /** Skip the pool measurements (threads and process CPU scaling, async IO overlap). */
   pools: boolean;
+  /** Skip the rate-limit measurements (a 70/s limit across processes, never-clog). */
+  rates: boolean;
   /** Run only these measurements (ids from bench/figures.ts), for working on one figure. */
   only: Set<string> | undefined;
   out: string | undefined;
@@ -91,7 +110,7 @@ export interface Args {
 }
 
 const USAGE =
-  'usage: npm run bench -- [--quick] [--no-soak | --soak-only] [--no-pools] [--only id,id] [--runs n] [--out file.json]';
+  'usage: npm run bench -- [--quick] [--no-soak | --soak-only] [--no-pools] [--no-rates] [--only id,id] [--runs n] [--out file.json]';
 
 /** Parses `--quick`, `--no-soak`, `--soak-only`, `--only a,b`, `--runs n` and `--out path`. */
 export function parseArgs(argv: string[]): Args {
@@ -99,6 +118,7 @@ export function parseArgs(argv: string[]): Args {
     quick: false,
     soak: true,
     pools: true,
+    rates: true,
     only: undefined,
     out: undefined,
     runs: undefined,
@@ -108,6 +128,7 @@ export function parseArgs(argv: string[]): Args {
     if (arg === '--quick') args.quick = true;
     else if (arg === '--no-soak') args.soak = false;
     else if (arg === '--no-pools') args.pools = false;
+    else if (arg === '--no-rates') args.rates = false;
     else if (arg === '--soak-only') args.only = new Set(['soak']);
     else if (arg === '--only' && argv[k + 1]) args.only = new Set(argv[++k]?.split(','));
     else if (arg === '--out' && argv[k + 1]) args.out = argv[++k];

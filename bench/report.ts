@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { FIGURES } from './figures.ts';
 import type { PingFloor } from './measure/floor.ts';
 import type { PoolsResult } from './measure/pools.ts';
+import type { RatesResult } from './measure/rates.ts';
 import {
   SOAK_MEMORY_TOLERANCE,
   SOAK_RSS_TOLERANCE,
@@ -30,6 +31,7 @@ export interface ResultsFile {
   floor?: PingFloor;
   soak?: SoakResult;
   pools?: PoolsResult;
+  rates?: RatesResult;
 }
 
 const MIB = 2 ** 20;

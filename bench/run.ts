@@ -1,6 +1,6 @@
 /**
  * Celeriac vs BullMQ on the same Redis: `npm run bench` (full), `-- --quick` (smoke test),
- * `-- --no-soak`, `-- --soak-only`, `-- --no-pools`, `-- --only id,id`, `-- --out file.json`.
+ * `-- --no-soak`, `-- --soak-only`, `-- --no-pools`, `-- --no-rates`, `-- --only id,id`, `-- --out file.json`.
  * See BENCHMARKS.md.
  */
 import { execFileSync } from 'node:child_process';
@@ -13,6 +13,7 @@ import { FIGURES, MEASUREMENTS } from './figures.ts';
 import type { Context } from './measure/context.ts';
 import { measurePingFloor, type PingFloor } from './measure/floor.ts';
 import { formatPools, measurePools, type PoolsResult } from './measure/pools.ts';
+import { formatRates, measureRates, type RatesResult } from './measure/rates.ts';
 import { measureSoak, type SoakResult } from './measure/soak.ts';
 import { deleteByPrefix, deleteMatching, machineLine } from './redis.ts';
 import { type FigureResult, formatFloor, formatSoak, formatTable, writeResults } from './report.ts';
@@ -102,6 +103,34 @@ async function runPools(): Promise<PoolsResult | undefined> {
   );
 }
 
+async function runRates(): Promise<RatesResult | undefined> {
+  if (!args.rates || (args.only && !args.only.has('rate'))) return undefined;
+  log('rate: a 70/s limit across worker processes, and never-clog (Celeriac only)');
+  const celeriac = SYSTEMS.find((s) => s.name === 'celeriac') as System;
+  const prefixes: string[] = [];
+  try {
+    return await measureRates(
+      {
+        runs: args.runs ?? sizes.rateRuns,
+        windowS: sizes.rateWindowS,
+        processes: sizes.rateProcesses,
+        streamTasks: sizes.clogStream,
+        floodTasks: sizes.clogFlood,
+      },
+      redis,
+      REDIS_URL,
+      () => {
+        const prefix = `${root}-${++prefixCount}-${celeriac.name}-rate`;
+        prefixes.push(prefix);
+        return prefix;
+      },
+      log,
+    );
+  } finally {
+    for (const prefix of prefixes) await deleteByPrefix(redis, prefix);
+  }
+}
+
 async function runSoak(): Promise<SoakResult | undefined> {
   if (!args.soak || (args.only && !args.only.has('soak'))) return undefined;
   const celeriac = SYSTEMS.find((s) => s.name === 'celeriac') as System;
@@ -149,6 +178,7 @@ try {
   const figures = await runFigures();
   const soak = await runSoak();
   const pools = await runPools();
+  const rates = await runRates();
   // Worker children load src/ when spawned: a change during the run mixes code versions.
   const commitAtEnd = commitLine();
   if (commitAtEnd !== commit) {
@@ -162,6 +192,7 @@ try {
   if (pingFloor) console.log(`\n${formatFloor(pingFloor, figures)}`);
   if (soak) console.log(`\n${formatSoak(soak)}`);
   if (pools) console.log(`\n${formatPools(pools)}`);
+  if (rates) console.log(`\n${formatRates(rates)}`);
   console.log(`\ntotal time: ${((Date.now() - started) / 1000).toFixed(0)} s`);
   const defaultOut = args.only || args.runs ? undefined : args.quick ? 'quick.json' : 'latest.json';
   const out =
@@ -176,6 +207,7 @@ try {
       ...(pingFloor ? { floor: pingFloor } : {}),
       ...(soak ? { soak } : {}),
       ...(pools ? { pools } : {}),
+      ...(rates ? { rates } : {}),
     });
     log(`results written to ${out}`);
   }

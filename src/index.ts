@@ -84,6 +84,7 @@ export type { ChunkedRun, RunWaitOptions } from './chunked/chunked-run.ts';
 export type { ChunkedTask } from './chunked/chunked-task.ts';
 export type { StepOutcome } from './chunked/run-step.ts';
 export type { AppConfig, WorkerConfig } from './config/app-config.ts';
+export { AppControl } from './control/app-control.ts';
 export type { Envelope } from './envelope/envelope.ts';
 export {
   BrokerUnavailable,
@@ -105,6 +106,8 @@ export type { WorkerEventMap } from './events/worker-events.ts';
 export type { AttemptRunner } from './executors/attempt-runner.ts';
 export type { Executor } from './executors/executor.ts';
 export type { PoolName } from './executors/pool-name.ts';
+export { InvalidRate, NotRateLimited, type RateChange } from './flow/rate/rate-control.ts';
+export type { RateBooking, RateLimit, RateOverride, RateStore } from './flow/rate/rate-store.ts';
 export type { SlotClaim, SlotHold, SlotStore } from './flow/slots/slot-store.ts';
 export type { UniqueWhile } from './flow/unique/unique-option.ts';
 export type { UniqueClaim, UniqueSend, UniqueStore } from './flow/unique/unique-store.ts';
@@ -112,6 +115,11 @@ export type { Execution, Middleware, Outcome } from './middleware/middleware.ts'
 export { AsyncResult, NoResultBackend, TaskFailed } from './result/async-result.ts';
 export type { Serializer } from './serializers/serializer.ts';
 export type { TaskContext } from './task/context.ts';
-export type { RetryPolicy, SendOptions, TaskOptions } from './task/options.ts';
+export type {
+  RateLimitOption,
+  RetryPolicy,
+  SendOptions,
+  TaskOptions,
+} from './task/options.ts';
 export type { Duration } from './time/duration.ts';
 export { Worker, type WorkerOptions } from './worker/worker.ts';

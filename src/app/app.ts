@@ -25,8 +25,10 @@ import {
   validateAppConfig,
   validateTaskOptions,
 } from '../config/validate-config.ts';
+import { AppControl } from '../control/app-control.ts';
 import { type Envelope, toWire } from '../envelope/envelope.ts';
 import { CeleriacError, ConfigError, PayloadTooLarge } from '../errors/errors.ts';
+import { checkRateStore } from '../flow/rate/rate-option.ts';
 import { assertSlotSupport } from '../flow/slots/slot-options.ts';
 import { sendUnique, uniqueClaimKeys } from '../flow/unique/send-unique.ts';
 import { requireUniqueStore } from '../flow/unique/unique-support.ts';
@@ -69,6 +71,8 @@ export class App {
   readonly serializer: Serializer;
   readonly log: Logger;
   readonly brokerLabel: string;
+  /** Runtime changes for the whole cluster (rate limits), through the broker. */
+  readonly control = new AppControl(this);
   private readonly router: Router;
   private readonly middleware: Middleware[] = [];
   private pipelineCache: Pipeline | undefined;
@@ -127,6 +131,7 @@ export class App {
     if (resolved.unique && !this.config.eager)
       requireUniqueStore(this.broker, this.brokerLabel, name);
     assertSlotSupport(name, resolved, this.broker, this.brokerLabel);
+    checkRateStore(resolved.rateLimit, this.broker, `tasks['${name}'].rateLimit`);
     this.registry.add({ name, options: resolved, handler: handler as never });
     return createTaskHandle<A, Awaited<R>>(name, this);
   }

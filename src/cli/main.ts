@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CeleriacError } from '../errors/errors.ts';
+import { registerControl } from './commands/control.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerMulti } from './commands/multi.ts';
 import { registerPurge } from './commands/purge.ts';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerPurge(program);
   registerDlq(program);
   registerMulti(program);
+  registerControl(program);
   for (const command of program.commands) applyToTree(command);
   return program;
 }

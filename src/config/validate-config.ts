@@ -1,6 +1,7 @@
 import { isPriority } from '../envelope/envelope.ts';
 import { ConfigError } from '../errors/errors.ts';
 import { POOL_NAMES, type PoolName } from '../executors/pool-name.ts';
+import { checkRateLimitOption } from '../flow/rate/rate-option.ts';
 import { validateSlotOptions } from '../flow/slots/slot-options.ts';
 import { validateUniqueOption } from '../flow/unique/unique-option.ts';
 import type { TaskOptions } from '../task/options.ts';
@@ -162,6 +163,7 @@ export function validateTaskOptions(options: TaskOptions, where: string): void {
     checkRetry(options.retry as Record<string, unknown>, `${where}.retry`);
   validateUniqueOption(options.unique, where);
   validateSlotOptions(options, where);
+  checkRateLimitOption(options.rateLimit, `${where}.rateLimit`);
 }
 
 function checkRetry(retry: Record<string, unknown>, where: string): void {

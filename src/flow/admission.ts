@@ -15,7 +15,7 @@ export type Admission =
    * `body` replaces the message's body when given (to carry a booking, say).
    */
   | { kind: 'defer'; until: number; reason: string; body?: Uint8Array }
-  /** It can never run as sent (a key function threw, say): dead-lettered with `reason`. */
+  /** Never: this attempt fails for good (dead-lettered with `reason`), say a key function threw. */
   | { kind: 'reject'; reason: string };
 
 /**

@@ -23,10 +23,13 @@ export interface RetryPolicy {
 /** A task's key function: the same arguments as its handler, after the context. */
 export type KeyOf<A extends unknown[]> = (...args: A) => string;
 
-/** A cluster-wide rate: `'70/s'`, `'100/m'`, `'1000/h'`, or one rate per key. */
+/**
+ * A cluster-wide rate: `'70/s'`, `'100/m'`, `'0.5/s'`, or an object with one rate per `key`,
+ * a `burst` (starts at once after a quiet spell, default 1) and a booking `horizon` (default 60s).
+ */
 export type RateLimitOption<A extends unknown[] = unknown[]> =
   | string
-  | { key: KeyOf<A>; rate: string };
+  | { rate: string; key?: KeyOf<A>; burst?: number; horizon?: Duration };
 
 /** Options that live on a task; each falls back to the app's `taskDefaults`. */
 export interface TaskOptions<A extends unknown[] = never[]> {

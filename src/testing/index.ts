@@ -1,3 +1,4 @@
 export { backendConformance } from './backend-conformance.ts';
 export { type BrokerConformanceOptions, brokerConformance } from './broker-conformance.ts';
+export { rateStoreConformance } from './rate-store-conformance.ts';
 export { slotStoreConformance } from './slot-store-conformance.ts';

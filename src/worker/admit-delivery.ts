@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Broker, Delivery } from '../brokers/broker.ts';
 import type { Envelope } from '../envelope/envelope.ts';
+import { CeleriacError } from '../errors/errors.ts';
 import type { WorkerEvents } from '../events/worker-events.ts';
 import { type Admission, type AdmissionGate, admit } from '../flow/admission.ts';
 import type { Outcome } from '../middleware/middleware.ts';
@@ -36,8 +37,10 @@ export async function admitDelivery(
     return undefined;
   }
   if (admission.kind === 'run') return admission;
-  if (admission.kind === 'reject')
-    return rejectDelivery(deps, envelope, delivery, admission.reason);
+  if (admission.kind === 'reject') {
+    await rejectDelivery(deps, task, envelope, delivery, admission.reason);
+    return undefined;
+  }
   try {
     const retryAt = admission.until;
     await deps.broker.nack(
@@ -61,28 +64,31 @@ export async function admitDelivery(
   return undefined;
 }
 
-/** Dead-letters a delivery a gate says can never run; a failure leaves it to its lease. */
+/** Fails a delivery a gate refused for good: dead-lettered (or dropped) with the gate's reason. */
 async function rejectDelivery(
   deps: AdmitDeps,
+  task: RegisteredTask,
   envelope: Envelope,
   delivery: Delivery,
   reason: string,
-): Promise<undefined> {
-  deps.log.error({ taskId: envelope.id, task: envelope.task }, `dead-lettered: ${reason}`);
+): Promise<void> {
+  const error = new CeleriacError('ADMISSION_REJECTED', reason);
+  deps.log.error({ taskId: envelope.id, task: envelope.task }, `task failed: ${reason}`);
+  const { id, queue, retries } = envelope;
+  deps.events.emitSafely('task:failed', { id, task: envelope.task, queue, retries, error, reason });
   try {
+    if (!task.options.deadLetter) {
+      await deps.broker.ack([delivery]);
+      return;
+    }
     await deps.broker.nack(delivery, { deadLetter: true, reason });
-    deps.events.emitSafely('message:dead-lettered', {
-      id: delivery.id,
-      queue: delivery.queue,
-      reason,
-    });
-  } catch (error) {
+    deps.events.emitSafely('message:dead-lettered', { id, queue: delivery.queue, reason });
+  } catch (failure) {
     deps.log.error(
-      { err: error, taskId: envelope.id },
-      'could not dead-letter a task; its lease will expire',
+      { err: failure, taskId: id },
+      'could not fail a task; it runs again when its lease ends',
     );
   }
-  return undefined;
 }
 
 /**

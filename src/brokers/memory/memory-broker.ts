@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RateStore } from '../../flow/rate/rate-store.ts';
 import type {
   Broker,
   BrokerCapabilities,
@@ -11,6 +12,7 @@ import type {
   ReserveOptions,
 } from '../broker.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
+import { MemoryRateStore } from './memory-rate-store.ts';
 import { MemorySlotStore } from './memory-slot-store.ts';
 import { MemoryUniqueStore } from './memory-unique-store.ts';
 import { ReadyQueues } from './ready-queues.ts';
@@ -41,6 +43,7 @@ export class MemoryBroker implements Broker {
   readonly uniques = new MemoryUniqueStore((messages) => this.enqueue(messages));
   /** Locks and per-key concurrency, for this process only. */
   readonly slots = new MemorySlotStore();
+  readonly rates: RateStore = new MemoryRateStore();
   #seq = 0;
   #rows = new Map<number, Row>();
   #ready = new ReadyQueues<Row>();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { BrokerUnavailable } from '../../errors/errors.ts';
+import type { RateStore } from '../../flow/rate/rate-store.ts';
 import { createLogger } from '../../logging/logger.ts';
 import {
   connectClient,
@@ -37,6 +38,7 @@ import { QueueHints } from './queue-hints.ts';
 import { QueueKeyring, queueIndexKey } from './queue-keys.ts';
 import { maintainQueue, maintenanceDue } from './queue-maintenance.ts';
 import type { RedisBrokerOptions } from './redis-broker-options.ts';
+import { RedisRateStore } from './redis-rate-store.ts';
 import { RedisSlotStore } from './redis-slot-store.ts';
 import { RedisUniqueStore } from './redis-unique-store.ts';
 import { reserveBatch } from './reserve-batch.ts';
@@ -52,6 +54,7 @@ export class RedisBroker implements Broker {
   readonly capabilities: BrokerCapabilities = { delay: true, priorities: true, shared: true };
   /** Locks and per-key concurrency, one zset per key. */
   readonly slots: RedisSlotStore;
+  readonly rates: RateStore;
   readonly #target: RedisTarget;
   readonly #prefix: string;
   readonly #options: Required<Omit<RedisBrokerOptions, 'url' | 'prefix'>>;
@@ -82,6 +85,7 @@ export class RedisBroker implements Broker {
     this.#keys = new QueueKeyring(this.#prefix);
     const cluster = this.#target.cluster;
     this.slots = new RedisSlotStore({ client: () => this.#ready(), prefix: this.#prefix, cluster });
+    this.rates = new RedisRateStore(() => this.#ready(), this.#prefix);
     this.#options = {
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       publishTimeoutMs: options.publishTimeoutMs ?? 10_000,

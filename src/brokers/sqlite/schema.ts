@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { BrokerUnavailable } from '../../errors/errors.ts';
+import { RATE_TABLES } from './rate-schema.ts';
 
 /** Message states as stored in `messages.state`. */
 export const READY = 0;
@@ -39,6 +40,7 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX dead_letters_queue ON dead_letters (queue, seq);
   `,
+  RATE_TABLES,
 ];
 
 /** The `user_version` this code writes and expects. */

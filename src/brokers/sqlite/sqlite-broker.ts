@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
+import type { RateStore } from '../../flow/rate/rate-store.ts';
 import type {
   Broker,
   BrokerCapabilities,
@@ -14,6 +15,7 @@ import type {
 } from '../broker.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
 import { DELAYED, openDatabase, READY } from './schema.ts';
+import { SqliteRateStore } from './sqlite-rate-store.ts';
 import { SqliteSlotStore } from './sqlite-slot-store.ts';
 import { SqliteUniqueStore } from './sqlite-unique-store.ts';
 import {
@@ -55,6 +57,7 @@ export class SqliteBroker implements Broker {
   );
   /** Locks and per-key concurrency, in the same file. */
   readonly slots = new SqliteSlotStore(() => this.#open().db);
+  readonly rates: RateStore = new SqliteRateStore(() => this.#open().db);
   readonly #path: string;
   readonly #file: string;
   readonly #pollIntervalMs: number;

@@ -1,15 +1,21 @@
-/** A rate: `count` starts per `perMs` milliseconds. */
+/** A rate: `count` starts per `perMs` milliseconds, `burst` of them at once (default 1). */
 export interface RateLimit {
   count: number;
   perMs: number;
+  burst?: number;
 }
+
+/** A limit set at runtime for the whole cluster: a rate, or `'off'` (no limit). */
+export type RateOverride = RateLimit | 'off';
 
 /** When a rate-limited message may start. */
 export interface RateBooking {
-  /** Epoch ms; `now` when it may start at once. */
+  /** Epoch ms on the store's clock; `now` (or earlier) when it may start at once. */
   at: number;
   /** True when the start at `at` is reserved for this message (it must not book again). */
   booked: boolean;
+  /** The store's clock when it booked: `at - now` is the wait, whatever the caller's clock. */
+  now: number;
 }
 
 /**
@@ -20,17 +26,18 @@ export interface RateStore {
   /**
    * Books the next start for `key` of `task` under `limit`, or under the task's runtime
    * override when one is set. A start further than `horizonMs` ahead is not booked: then
-   * `at` is when to ask again and `booked` is false.
+   * `at` is `now + horizonMs`, when to ask again, and `booked` is false. `now` defaults to
+   * the store's own clock (Redis `TIME`); tests pass a fake one.
    */
   book(
     task: string,
     key: string,
     limit: RateLimit,
-    now: number,
     horizonMs: number,
+    now?: number,
   ): Promise<RateBooking>;
   /** Sets a task's limit for the whole cluster, or with `null` returns it to its code's. */
-  setOverride(task: string, limit: RateLimit | null): Promise<void>;
+  setOverride(task: string, override: RateOverride | null): Promise<void>;
   /** The runtime overrides, by task name. */
-  overrides(): Promise<Map<string, RateLimit>>;
+  overrides(): Promise<Map<string, RateOverride>>;
 }

@@ -1,0 +1,92 @@
+import type { App } from '../../app/app.ts';
+import type { Envelope } from '../../envelope/envelope.ts';
+import type { RegisteredTask } from '../../task/registry.ts';
+import type { Admission, AdmissionGate } from '../admission.ts';
+import { holdsBooking, withBooking } from './booking-header.ts';
+import { parseRateOption, type RateSpec } from './rate-option.ts';
+
+type KeyResult = { ok: true; key: string } | { ok: false; reason: string };
+
+/**
+ * The rate-limit gate: books a start for each delivery of a rate-limited task in the broker.
+ * A start due now runs; a later one goes back to the broker until then carrying its booking
+ * (it runs on return without booking again); one beyond the horizon goes back unbooked and
+ * asks again then.
+ */
+export function createRateGate(app: App): AdmissionGate {
+  const specs = new WeakMap<RegisteredTask, RateSpec>();
+  const specOf = (task: RegisteredTask): RateSpec => {
+    let spec = specs.get(task);
+    if (!spec) {
+      // Checked at registration already; parsed once per task here.
+      spec = parseRateOption(
+        task.options.rateLimit as NonNullable<typeof task.options.rateLimit>,
+        `tasks['${task.name}'].rateLimit`,
+      );
+      specs.set(task, spec);
+    }
+    return spec;
+  };
+  return {
+    appliesTo: (task) => task.options.rateLimit !== undefined,
+    admit: (task, envelope) => admitRateLimited(app, task, specOf(task), envelope),
+  };
+}
+
+async function admitRateLimited(
+  app: App,
+  task: RegisteredTask,
+  spec: RateSpec,
+  envelope: Envelope,
+): Promise<Admission> {
+  if (holdsBooking(envelope, Date.now())) return { kind: 'run' };
+  const key = keyOf(task, spec, envelope);
+  if (!key.ok) return { kind: 'reject', reason: key.reason };
+  const store = app.broker.rates;
+  if (!store) throw new Error(`the broker ${app.brokerLabel} keeps no rate limits`);
+  const booking = await store.book(task.name, key.key, spec.limit, spec.horizonMs);
+  // The wait is measured on the store's clock and laid on this worker's: skew between the two
+  // never shifts a start, only the workers' skew among themselves does (docs/rate-limits.md).
+  const wait = booking.at - booking.now;
+  if (wait <= 0) return { kind: 'run' };
+  const until = Math.ceil(Date.now() + wait);
+  if (!booking.booked) {
+    const reason = `rate limit: no start free within ${spec.horizonMs} ms; asking again then`;
+    return { kind: 'defer', until, reason };
+  }
+  const body = app.encode(withBooking(envelope, until));
+  return {
+    kind: 'defer',
+    until,
+    reason: `rate limit: start booked in ${Math.ceil(wait)} ms`,
+    body,
+  };
+}
+
+/** The limit's key for this message: `''` for a task-wide limit, else the key function's. */
+function keyOf(task: RegisteredTask, spec: RateSpec, envelope: Envelope): KeyResult {
+  if (!spec.key) return { ok: true, key: '' };
+  let key: unknown;
+  try {
+    key = spec.key(...envelope.args);
+  } catch (error) {
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return {
+      ok: false,
+      reason: `the rateLimit key function of task "${task.name}" threw: ${text}`,
+    };
+  }
+  if (typeof key !== 'string') {
+    return {
+      ok: false,
+      reason: `the rateLimit key function of task "${task.name}" returned ${describe(key)}, expected a string`,
+    };
+  }
+  return { ok: true, key };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value} (${String(value)})`;
+}

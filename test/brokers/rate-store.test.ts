@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, describe } from 'vitest';
+import { MemoryBroker, RedisBroker, SqliteBroker } from '../../src/index.ts';
+import { rateStoreConformance } from '../../src/testing/index.ts';
+import { redisAvailable, redisUrl } from '../support/redis-available.ts';
+
+rateStoreConformance('memory', () => new MemoryBroker().rates);
+
+describe('sqlite', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'celeriac-rates-'));
+  const broker = new SqliteBroker({ path: join(dir, 'broker.db') });
+  afterAll(async () => {
+    await broker.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  rateStoreConformance('sqlite', () => broker.rates);
+});
+
+describe.skipIf(!redisAvailable)('redis', () => {
+  const prefix = `celeriac-test-${randomUUID().slice(0, 8)}`;
+  const broker = new RedisBroker({ url: redisUrl, prefix });
+  afterAll(async () => {
+    await broker.close();
+    const admin = new Redis(redisUrl);
+    const keys = await admin.keys(`${prefix}:*`);
+    if (keys.length > 0) await admin.del(...keys);
+    admin.disconnect();
+  });
+  rateStoreConformance('redis', () => broker.rates);
+});
