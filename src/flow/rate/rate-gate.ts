@@ -3,6 +3,7 @@ import type { Envelope } from '../../envelope/envelope.ts';
 import type { RegisteredTask } from '../../task/registry.ts';
 import type { Admission, AdmissionGate } from '../admission.ts';
 import { holdsBooking, withBooking } from './booking-header.ts';
+import { HorizonMemo } from './horizon-memo.ts';
 import { parseRateOption, type RateSpec } from './rate-option.ts';
 
 type KeyResult = { ok: true; key: string } | { ok: false; reason: string };
@@ -27,14 +28,16 @@ export function createRateGate(app: App): AdmissionGate {
     }
     return spec;
   };
+  const memo = new HorizonMemo();
   return {
     appliesTo: (task) => task.options.rateLimit !== undefined,
-    admit: (task, envelope) => admitRateLimited(app, task, specOf(task), envelope),
+    admit: (task, envelope) => admitRateLimited(app, memo, task, specOf(task), envelope),
   };
 }
 
 async function admitRateLimited(
   app: App,
+  memo: HorizonMemo,
   task: RegisteredTask,
   spec: RateSpec,
   envelope: Envelope,
@@ -42,6 +45,8 @@ async function admitRateLimited(
   if (holdsBooking(envelope, Date.now())) return { kind: 'run' };
   const key = keyOf(task, spec, envelope);
   if (!key.ok) return { kind: 'reject', reason: key.reason };
+  const known = memo.askAgainAt(task.name, key.key, Date.now());
+  if (known !== undefined) return { kind: 'defer', until: known, reason: beyondHorizon(spec) };
   const store = app.broker.rates;
   if (!store) throw new Error(`the broker ${app.brokerLabel} keeps no rate limits`);
   const booking = await store.book(task.name, key.key, spec.limit, spec.horizonMs);
@@ -51,8 +56,8 @@ async function admitRateLimited(
   if (wait <= 0) return { kind: 'run' };
   const until = Math.ceil(Date.now() + wait);
   if (!booking.booked) {
-    const reason = `rate limit: no start free within ${spec.horizonMs} ms; asking again then`;
-    return { kind: 'defer', until, reason };
+    memo.noteFull(task.name, key.key, Date.now(), until);
+    return { kind: 'defer', until, reason: beyondHorizon(spec) };
   }
   const body = app.encode(withBooking(envelope, until));
   return {
@@ -61,6 +66,10 @@ async function admitRateLimited(
     reason: `rate limit: start booked in ${Math.ceil(wait)} ms`,
     body,
   };
+}
+
+function beyondHorizon(spec: RateSpec): string {
+  return `rate limit: no start free within ${spec.horizonMs} ms; asking again then`;
 }
 
 /** The limit's key for this message: `''` for a task-wide limit, else the key function's. */
