@@ -36,10 +36,6 @@ const WORKER_KEYS = new Set([
   'maxMemoryPerChild',
 ]);
 const TASK_KEYS = new Set([
-  'rateLimit',
-  'lock',
-  'unique',
-  'concurrency',
   'queue',
   'priority',
   'retry',
@@ -50,6 +46,10 @@ const TASK_KEYS = new Set([
   'acksLate',
   'trackStarted',
   'deadLetter',
+  'rateLimit',
+  'lock',
+  'unique',
+  'concurrency',
 ]);
 const RETRY_KEYS = new Set(['max', 'backoff', 'base', 'maxDelay', 'jitter', 'autoretryFor']);
 const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);

@@ -111,7 +111,7 @@ describe('app.chunkedTask options', () => {
     [
       'an unknown option',
       { ...id, batch: 5 },
-      `invalid config "tasks['mail.users'].batch": unknown key (known: queue, priority, retry, softTimeLimit, timeLimit, expires, ignoreResult, acksLate, trackStarted, deadLetter)`,
+      `invalid config "tasks['mail.users'].batch": unknown key (known: queue, priority, retry, softTimeLimit, timeLimit, expires, ignoreResult, acksLate, trackStarted, deadLetter, rateLimit, lock, unique, concurrency)`,
     ],
   ])('rejects %s with the exact message', (_label, options, message) => {
     expect(define(options)).toThrow(ConfigError);
