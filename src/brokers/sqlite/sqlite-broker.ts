@@ -14,6 +14,7 @@ import type {
   ReserveOptions,
 } from '../broker.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
+import { insertMessage, toBuffer } from './insert-message.ts';
 import { DELAYED, openDatabase, READY } from './schema.ts';
 import { SqliteRateStore } from './sqlite-rate-store.ts';
 import { SqliteSlotStore } from './sqlite-slot-store.ts';
@@ -89,18 +90,7 @@ export class SqliteBroker implements Broker {
     const { db, stmts } = this.#open();
     const now = Date.now();
     db.transaction(() => {
-      for (const m of messages) {
-        const delayed = m.availableAt !== undefined && m.availableAt > now;
-        stmts.insert.run({
-          id: m.id,
-          queue: m.queue,
-          priority: m.priority ?? 0,
-          state: delayed ? DELAYED : READY,
-          availableAt: m.availableAt ?? now,
-          body: toBuffer(m.body),
-          now,
-        });
-      }
+      for (const m of messages) insertMessage(stmts, m, now);
     }).immediate();
     wakeup.notify(
       this.#file,
@@ -300,8 +290,4 @@ export class SqliteBroker implements Broker {
 function receiptSeq(receipt: string): number | undefined {
   const seq = Number.parseInt(receipt, 10);
   return Number.isSafeInteger(seq) ? seq : undefined;
-}
-
-function toBuffer(body: Uint8Array): Buffer {
-  return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { UniqueClaim, UniqueSend, UniqueStore } from '../../flow/unique/unique-store.ts';
-import { DELAYED, READY } from './schema.ts';
+import { insertMessage } from './insert-message.ts';
 import type { Statements } from './statements.ts';
 
 /** The broker's open connection, as the claims need it. */
@@ -65,16 +65,7 @@ export class SqliteUniqueStore implements UniqueStore {
           const holder = own.holder.get(m.queue, key, now) as { id: string } | undefined;
           if (holder) return { id: holder.id, created: false };
           own.claim.run(m.queue, key, m.id, now + ttlMs);
-          const delayed = m.availableAt !== undefined && m.availableAt > now;
-          stmts.insert.run({
-            id: m.id,
-            queue: m.queue,
-            priority: m.priority ?? 0,
-            state: delayed ? DELAYED : READY,
-            availableAt: m.availableAt ?? now,
-            body: Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength),
-            now,
-          });
+          insertMessage(stmts, m, now);
           return { id: m.id, created: true };
         });
       })
