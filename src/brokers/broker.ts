@@ -1,3 +1,4 @@
+import type { BeatStore } from '../beat/beat-store.ts';
 import type { RateStore } from '../flow/rate/rate-store.ts';
 import type { SlotStore } from '../flow/slots/slot-store.ts';
 import type { UniqueStore } from '../flow/unique/unique-store.ts';
@@ -117,4 +118,6 @@ export interface Broker {
   readonly slots?: SlotStore;
   /** Unique-task claims, when this broker keeps them. */
   readonly uniques?: UniqueStore;
+  /** The periodic-task scheduler's leadership, fired ticks and run-time entries. */
+  readonly beat?: BeatStore;
 }
