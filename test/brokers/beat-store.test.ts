@@ -1,11 +1,14 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryBroker, SqliteBroker } from '../../src/index.ts';
+import { MemoryBroker, RedisBroker, SqliteBroker } from '../../src/index.ts';
 import { beatStoreConformance } from '../../src/testing/index.ts';
+import { redisAvailable, redisUrl } from '../support/redis-available.ts';
 
 beatStoreConformance('memory', () => new MemoryBroker().beat);
 
@@ -77,4 +80,32 @@ describe('sqlite', () => {
     const won = (await Promise.all(claimers.map((c) => c.done))).flat();
     expect(won.sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
   }, 60_000);
+});
+
+describe.skipIf(!redisAvailable)('redis', () => {
+  const prefix = `celeriac-test-${randomUUID().slice(0, 8)}`;
+  const broker = new RedisBroker({ url: redisUrl, prefix });
+  afterAll(async () => {
+    await broker.close();
+    const admin = new Redis(redisUrl);
+    const keys = await admin.keys(`${prefix}:*`);
+    if (keys.length > 0) await admin.del(...keys);
+    admin.disconnect();
+  });
+  beatStoreConformance('redis', () => broker.beat);
+
+  it('keeps every key of a group under one hash tag', async () => {
+    await broker.beat.lead('tagged', 'a', 60_000);
+    await broker.beat.claimTick('tagged', 'e', 1);
+    await broker.beat.putEntry('tagged', { name: 'e', spec: '{}', updatedAt: 1 });
+    const admin = new Redis(redisUrl);
+    try {
+      const keys = await admin.keys(`${prefix}:*tagged*`);
+      expect(keys.sort()).toEqual(
+        ['entries', 'lease', 'ticks', 'version'].map((k) => `${prefix}:{beat:tagged}:${k}`),
+      );
+    } finally {
+      admin.disconnect();
+    }
+  });
 });
