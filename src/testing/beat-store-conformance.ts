@@ -5,7 +5,7 @@ import type { BeatStore, StoredEntry } from '../beat/beat-store.ts';
 /** Long enough that a lease taken by one case never runs out while the case runs. */
 const LONG_TTL = 60_000;
 /** Short enough that polling for a takeover finishes quickly. */
-const SHORT_TTL = 150;
+const SHORT_TTL = 250;
 /** How long a takeover may take before the case fails (a loaded machine may be slow). */
 const TAKEOVER_DEADLINE_MS = 5_000;
 const T0 = 1_700_000_000_000;
