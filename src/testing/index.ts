@@ -1,4 +1,5 @@
 export { backendConformance } from './backend-conformance.ts';
+export { beatStoreConformance } from './beat-store-conformance.ts';
 export { type BrokerConformanceOptions, brokerConformance } from './broker-conformance.ts';
 export { rateStoreConformance } from './rate-store-conformance.ts';
 export { slotStoreConformance } from './slot-store-conformance.ts';

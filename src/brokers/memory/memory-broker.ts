@@ -12,6 +12,7 @@ import type {
   ReserveOptions,
 } from '../broker.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
+import { MemoryBeatStore } from './memory-beat-store.ts';
 import { MemoryRateStore } from './memory-rate-store.ts';
 import { MemorySlotStore } from './memory-slot-store.ts';
 import { MemoryUniqueStore } from './memory-unique-store.ts';
@@ -44,6 +45,8 @@ export class MemoryBroker implements Broker {
   /** Locks and per-key concurrency, for this process only. */
   readonly slots = new MemorySlotStore();
   readonly rates: RateStore = new MemoryRateStore();
+  /** The scheduler's leadership, ticks and entries, for this process only. */
+  readonly beat = new MemoryBeatStore();
   #seq = 0;
   #rows = new Map<number, Row>();
   #ready = new ReadyQueues<Row>();

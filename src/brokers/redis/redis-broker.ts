@@ -37,6 +37,7 @@ import { PublishCoalescer } from './publish-coalescer.ts';
 import { QueueHints } from './queue-hints.ts';
 import { QueueKeyring, queueIndexKey } from './queue-keys.ts';
 import { maintainQueue, maintenanceDue } from './queue-maintenance.ts';
+import { RedisBeatStore } from './redis-beat-store.ts';
 import type { RedisBrokerOptions } from './redis-broker-options.ts';
 import { RedisRateStore } from './redis-rate-store.ts';
 import { RedisSlotStore } from './redis-slot-store.ts';
@@ -55,6 +56,8 @@ export class RedisBroker implements Broker {
   /** Locks and per-key concurrency, one zset per key. */
   readonly slots: RedisSlotStore;
   readonly rates: RateStore;
+  /** The scheduler's leadership, ticks and entries, under one hash tag per group. */
+  readonly beat: RedisBeatStore;
   readonly #target: RedisTarget;
   readonly #prefix: string;
   readonly #options: Required<Omit<RedisBrokerOptions, 'url' | 'prefix'>>;
@@ -86,6 +89,7 @@ export class RedisBroker implements Broker {
     const cluster = this.#target.cluster;
     this.slots = new RedisSlotStore({ client: () => this.#ready(), prefix: this.#prefix, cluster });
     this.rates = new RedisRateStore(() => this.#ready(), this.#prefix);
+    this.beat = new RedisBeatStore(() => this.#ready(), this.#prefix);
     this.#options = {
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       publishTimeoutMs: options.publishTimeoutMs ?? 10_000,

@@ -16,6 +16,7 @@ import type {
 import { QueueWakeup } from '../queue-wakeup.ts';
 import { insertMessage, toBuffer } from './insert-message.ts';
 import { DELAYED, openDatabase, READY } from './schema.ts';
+import { SqliteBeatStore } from './sqlite-beat-store.ts';
 import { SqliteRateStore } from './sqlite-rate-store.ts';
 import { SqliteSlotStore } from './sqlite-slot-store.ts';
 import { SqliteUniqueStore } from './sqlite-unique-store.ts';
@@ -59,6 +60,8 @@ export class SqliteBroker implements Broker {
   /** Locks and per-key concurrency, in the same file. */
   readonly slots = new SqliteSlotStore(() => this.#open().db);
   readonly rates: RateStore = new SqliteRateStore(() => this.#open().db);
+  /** The scheduler's leadership, ticks and entries, in the same file. */
+  readonly beat = new SqliteBeatStore(() => this.#open().db);
   readonly #path: string;
   readonly #file: string;
   readonly #pollIntervalMs: number;
