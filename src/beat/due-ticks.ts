@@ -12,8 +12,8 @@ export const MAX_CATCH_UP_TICKS = 1000;
 /** When the due ticks are computed, and what was fired before. */
 export interface DueInput {
   schedule: Schedule;
-  /** The last recorded tick of the entry, or undefined for a brand-new entry. */
-  last: number | undefined;
+  /** The last recorded tick of the entry (for a brand-new one: when it was first seen). */
+  last: number;
   now: number;
   /** A tick at most this old is on time; an older one was missed. */
   graceMs: number;
@@ -23,21 +23,19 @@ export interface DueInput {
 /**
  * The ticks to fire now, oldest first. On-time ticks (due within the grace) always fire; missed
  * ones follow the catch-up policy: skip none, `once` the latest (only when no on-time tick
- * stands in for them), `all` each (capped). A new entry has no history to make up.
+ * stands in for them), `all` each (capped).
  */
 export function dueTicks(input: DueInput): number[] {
   const { schedule, last, now } = input;
   // The common case, checked several times a second: nothing due since the last tick.
-  if (last !== undefined && !((schedule.next(last) ?? Number.POSITIVE_INFINITY) <= now)) return [];
+  if (!((schedule.next(last) ?? Number.POSITIVE_INFINITY) <= now)) return [];
   const edge = now - input.graceMs;
-  const onTime = ticksIn(schedule, Math.max(edge - 1, last ?? Number.NEGATIVE_INFINITY), now);
-  const policy = last === undefined ? 'skip' : input.catchUp;
+  const onTime = ticksIn(schedule, Math.max(edge - 1, last), now);
+  const policy = input.catchUp;
   const wanted =
     policy === 'all' ? MAX_CATCH_UP_TICKS : policy === 'once' && onTime.length === 0 ? 1 : 0;
   const missed =
-    wanted === 0 || last === undefined
-      ? []
-      : schedule.latest(edge - 1, wanted).filter((tick) => tick > last);
+    wanted === 0 ? [] : schedule.latest(edge - 1, wanted).filter((tick) => tick > last);
   return [...missed.reverse(), ...onTime];
 }
 

@@ -50,6 +50,8 @@ export class Scheduler {
   private wasLeading = false;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<CheckReport> | undefined;
+  /** When this scheduler first saw each entry: where a never-fired entry's ticks start. */
+  private readonly firstSeen = new Map<string, number>();
 
   constructor(
     private readonly app: App,
@@ -102,23 +104,31 @@ export class Scheduler {
   private async pass(): Promise<CheckReport> {
     const leading = await this.store.lead(this.group, this.holder, this.leaseMs);
     this.noteLeadership(leading);
+    // A standby reads the entries too, so it knows since when a never-fired one is due.
+    const entries = await this.entries.current();
+    this.noteFirstSeen(entries);
     if (!leading) return { leading, fired: [] };
     const last = await this.store.lastTicks(this.group);
     const fired: CheckReport['fired'] = [];
-    for (const entry of await this.entries.current()) {
-      fired.push(...(await this.fireDue(entry, last.get(entry.name))));
-    }
+    for (const entry of entries) fired.push(...(await this.fireDue(entry, last.get(entry.name))));
     return { leading, fired };
+  }
+
+  private noteFirstSeen(entries: BeatEntry[]): void {
+    const now = this.clock();
+    for (const entry of entries)
+      if (!this.firstSeen.has(entry.name)) this.firstSeen.set(entry.name, now);
   }
 
   private async fireDue(entry: BeatEntry, last: number | undefined): Promise<CheckReport['fired']> {
     const now = this.clock();
+    // A never-fired entry has no history to make up: its ticks start when it was first seen.
     const ticks = dueTicks({
       schedule: entry.schedule,
-      last,
+      last: last ?? this.firstSeen.get(entry.name) ?? now,
       now,
       graceMs: this.graceMs,
-      catchUp: entry.catchUp,
+      catchUp: last === undefined ? 'skip' : entry.catchUp,
     });
     const fired: CheckReport['fired'] = [];
     for (const tick of ticks) {
