@@ -33,6 +33,15 @@ export type {
   BatchTaskOptions,
 } from './batching/batch-handler.ts';
 export { BatchResultInvalid } from './batching/batch-report.ts';
+export type { BeatEntryChange, BeatHost } from './beat/beat-control.ts';
+export { BeatControl, DEFAULT_BEAT_GROUP } from './beat/beat-control.ts';
+export type { BeatEntry, BeatEntryOptions, EntrySource } from './beat/beat-entry.ts';
+export type { BeatStore, StoredEntry } from './beat/beat-store.ts';
+export type { CatchUp } from './beat/due-ticks.ts';
+export { MemoryBeatStore } from './beat/memory-beat-store.ts';
+export type { Schedule, ScheduleSpec } from './beat/schedule-spec.ts';
+export type { CheckReport, SchedulerOptions } from './beat/scheduler.ts';
+export { Scheduler } from './beat/scheduler.ts';
 export type {
   Broker,
   BrokerCapabilities,

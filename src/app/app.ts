@@ -4,9 +4,13 @@ import type { ChunkProgress } from '../backends/coordination.ts';
 import { backendFromUrl } from '../backends/resolve-backend.ts';
 import type { BatchHandler, BatchTaskOptions } from '../batching/batch-handler.ts';
 import { registerBatchTask } from '../batching/register-batch-task.ts';
+import { BeatControl } from '../beat/beat-control.ts';
+import type { BeatEntry, BeatEntryOptions } from '../beat/beat-entry.ts';
+import type { ScheduleSpec } from '../beat/schedule-spec.ts';
 import type { Broker, OutgoingMessage } from '../brokers/broker.ts';
 import { brokerFromUrl, DEFAULT_BROKER_URL } from '../brokers/resolve-broker.ts';
 import { registerBuiltinTasks } from '../canvas/builtin-tasks.ts';
+import type { AnyCanvas } from '../canvas/canvas.ts';
 import { checkTaskNames } from '../canvas/check-task-names.ts';
 import { requireChordStore } from '../canvas/chord-store.ts';
 import { needsChordJoin } from '../canvas/send-workflow.ts';
@@ -73,6 +77,8 @@ export class App {
   readonly brokerLabel: string;
   /** Runtime changes for the whole cluster (rate limits), through the broker. */
   readonly control = new AppControl(this);
+  /** Periodic tasks: the entries declared in code, and run-time ones kept in the broker. */
+  readonly beat: BeatControl = new BeatControl(this);
   private readonly router: Router;
   private readonly middleware: Middleware[] = [];
   private pipelineCache: Pipeline | undefined;
@@ -165,6 +171,19 @@ export class App {
   async chunkProgress(key: string): Promise<ChunkProgress | undefined> {
     const store = await connectedProgressStore(this, `chunk progress "${key}"`);
     return store.readProgress(key);
+  }
+
+  /**
+   * Sends `signature` on a schedule (`{ cron, timezone? }` or `{ every }`) while a scheduler
+   * runs (`celeriac beat`, or `worker --beat`); see docs/beat.md.
+   */
+  schedule(
+    name: string,
+    schedule: ScheduleSpec,
+    signature: AnyCanvas,
+    options?: BeatEntryOptions,
+  ): BeatEntry {
+    return this.beat.schedule(name, schedule, signature, options);
   }
 
   /** Adds an execution middleware, inside retries and result storage, outside time limits. */

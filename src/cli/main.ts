@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CeleriacError } from '../errors/errors.ts';
+import { registerBeat } from './commands/beat.ts';
 import { registerControl } from './commands/control.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerMulti } from './commands/multi.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerDlq(program);
   registerMulti(program);
   registerControl(program);
+  registerBeat(program);
   for (const command of program.commands) applyToTree(command);
   return program;
 }

@@ -7,6 +7,7 @@ import type { Worker, WorkerOptions } from '../../worker/worker.ts';
 import { CliError, loadApp } from '../load-app.ts';
 import { byteSize, duration, positiveInt, queueList } from '../parse-options.ts';
 import { superviseWithWatch, watchOption, watchPathOption } from '../watch/watch-supervisor.ts';
+import { buildScheduler } from './beat.ts';
 
 interface WorkerFlags {
   app: string;
@@ -23,6 +24,7 @@ interface WorkerFlags {
   autoscale?: AutoscaleOptions;
   watch?: boolean;
   watchPath?: string[];
+  beat?: boolean;
 }
 
 /** `celeriac worker`: consume queues until SIGTERM/SIGINT. */
@@ -79,6 +81,7 @@ export function registerWorker(program: Command): void {
       'replace a pool child whose memory passes this size, e.g. 200MB (threads, process)',
       byteSize,
     )
+    .option('--beat', 'also run the periodic-task scheduler in this process (docs/beat.md)')
     .addOption(watchOption())
     .addOption(watchPathOption())
     .action(async (flags: WorkerFlags) => runWorker(flags));
@@ -99,6 +102,7 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
     maxMemoryPerChild: flags.maxMemoryPerChild,
     autoscale: flags.autoscale,
   });
+  const scheduler = flags.beat ? buildScheduler(app, {}) : undefined;
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
@@ -107,6 +111,7 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
         { signal },
         'stopping gracefully; send the signal again to return running tasks now',
       );
+      void scheduler?.stop();
       void worker.stop();
     } else {
       app.log.warn({ signal }, 'stopping now: returning running tasks to the queue');
@@ -116,7 +121,9 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   await worker.start();
+  await scheduler?.start();
   await new Promise<void>((resolve) => worker.events.once('worker:offline', () => resolve()));
+  await scheduler?.stop();
   await app.close();
   // A handler that ignored its abort signal may still hold timers or sockets: do not wait for it.
   process.exit(0);
