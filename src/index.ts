@@ -38,7 +38,6 @@ export { BeatControl, DEFAULT_BEAT_GROUP } from './beat/beat-control.ts';
 export type { BeatEntry, BeatEntryOptions, EntrySource } from './beat/beat-entry.ts';
 export type { BeatStore, StoredEntry } from './beat/beat-store.ts';
 export type { CatchUp } from './beat/due-ticks.ts';
-export { MemoryBeatStore } from './beat/memory-beat-store.ts';
 export type { Schedule, ScheduleSpec } from './beat/schedule-spec.ts';
 export type { CheckReport, SchedulerOptions } from './beat/scheduler.ts';
 export { Scheduler } from './beat/scheduler.ts';
@@ -50,6 +49,7 @@ export type {
   OutgoingMessage,
   QueueStats,
 } from './brokers/broker.ts';
+export { MemoryBeatStore } from './brokers/memory/memory-beat-store.ts';
 export { MemoryBroker } from './brokers/memory/memory-broker.ts';
 export { RedisBroker } from './brokers/redis/redis-broker.ts';
 export type { RedisBrokerOptions } from './brokers/redis/redis-broker-options.ts';

@@ -14,7 +14,13 @@ export function nodeForTick(entry: BeatEntry, tick: number, now: number): Canvas
   const base =
     args !== undefined && entry.node.kind === 'task' ? { ...entry.node, args } : entry.node;
   return mapStartingTasks(base, (task) => {
-    const options: NodeOptions = { ...task.options };
+    // The entry and tick travel as headers: a task can tell which run it is (ctx.headers).
+    const headers = {
+      ...task.options.headers,
+      'celeriac.beat.entry': entry.name,
+      'celeriac.beat.tick': tick,
+    };
+    const options: NodeOptions = { ...task.options, headers };
     if (queue !== undefined) options.queue = queue;
     const ownExpiry = options.expires !== undefined || options.expiresAt !== undefined;
     if (entry.options.expires !== undefined || !ownExpiry) {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatEntries, listEntries } from '../../src/cli/beat/beat-list.ts';
 import { e2eEnv } from '../e2e/e2e-env.ts';
-import { runCli } from '../e2e/worker-process.ts';
+import { runCli, spawnCli } from '../e2e/worker-process.ts';
 import { beatApp } from '../unit/beat/beat-fixture.ts';
 
 const TASKS = new URL('../e2e/fixtures/beat-tasks.ts', import.meta.url).pathname;
@@ -42,12 +42,13 @@ describe('celeriac beat', () => {
     ]);
   });
 
-  it('refuses to run on a broker that keeps no scheduler state', async () => {
+  it('runs on SQLite: leads, and resigns on SIGTERM', async () => {
     env = e2eEnv();
-    const run = await runCli(['beat', '-A', TASKS], env.env);
-    expect(run.code).toBe(1);
-    expect(run.output).toContain('celeriac: invalid config "beat": the broker');
-    expect(run.output).toContain('keeps no scheduler state (it has no BeatStore)');
+    const beat = spawnCli(['beat', '-A', TASKS, '-l', 'info'], env.env);
+    await beat.waitFor(/beat: leading/);
+    beat.child.kill('SIGTERM');
+    expect(await beat.exited).toBe(0);
+    expect(beat.output()).toContain('beat: resigned leadership');
   });
 });
 

@@ -17,10 +17,13 @@ interface BeatGroup {
 export class MemoryBeatStore implements BeatStore {
   readonly #groups = new Map<string, BeatGroup>();
 
+  /** `now` is injectable so tests can move leases on a fake clock. */
+  constructor(private readonly now: () => number = Date.now) {}
+
   /** Takes a free or expired lease, or renews the holder's own. */
   async lead(group: string, holder: string, ttlMs: number): Promise<boolean> {
     const g = this.#group(group);
-    const now = Date.now();
+    const now = this.now();
     if (g.lease && g.lease.holder !== holder && now < g.lease.expiresAt) return false;
     g.lease = { holder, expiresAt: now + ttlMs };
     return true;

@@ -74,9 +74,8 @@ export function buildScheduler(app: App, flags: { group?: string; lease?: number
 }
 
 async function runUntilSignal(app: App, scheduler: Scheduler): Promise<void> {
-  await scheduler.start();
-  app.log.info({ group: scheduler.group, holder: scheduler.holder }, 'beat: started');
-  await new Promise<void>((resolve) => {
+  // Listening before the first check: a signal that comes as it starts still resigns.
+  const stopped = new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       app.log.warn({ signal }, 'beat: stopping; resigning leadership');
       resolve();
@@ -84,5 +83,8 @@ async function runUntilSignal(app: App, scheduler: Scheduler): Promise<void> {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
+  await scheduler.start();
+  app.log.info({ group: scheduler.group, holder: scheduler.holder }, 'beat: started');
+  await stopped;
   await scheduler.stop();
 }

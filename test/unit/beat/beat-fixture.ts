@@ -1,6 +1,6 @@
 import { createApp } from '../../../src/app/app.ts';
-import { MemoryBeatStore } from '../../../src/beat/memory-beat-store.ts';
 import { Scheduler, type SchedulerOptions } from '../../../src/beat/scheduler.ts';
+import { MemoryBeatStore } from '../../../src/brokers/memory/memory-beat-store.ts';
 import { MemoryBroker } from '../../../src/brokers/memory/memory-broker.ts';
 
 /** A clock tests move by hand. */
@@ -13,8 +13,8 @@ export class FakeClock {
 }
 
 /**
- * An app on the memory broker with a MemoryBeatStore on a fake clock as `broker.beat` (until the
- * memory broker carries its own), and a task `report` to schedule.
+ * An app on the memory broker whose `broker.beat` is a MemoryBeatStore on a fake clock, and a
+ * task `report` to schedule.
  */
 export function beatApp(startMs = Date.UTC(2025, 0, 1)) {
   const clock = new FakeClock(startMs);
