@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { redisAvailable, redisUrl } from '../support/redis-available.ts';
 import { e2eEnv, until } from './e2e-env.ts';
 import { type CliProcess, spawnCli } from './worker-process.ts';
 
@@ -7,7 +10,18 @@ const TASKS = new URL('./fixtures/beat-tick-tasks.ts', import.meta.url).pathname
 const LEADS = /became the leader|leading/i;
 const WINDOW_MS = 20_000;
 
-describe('three beat processes on one SQLite file', () => {
+/** Deletes a test's Redis keys. */
+async function deleteKeys(prefix: string): Promise<void> {
+  const admin = new Redis(redisUrl);
+  try {
+    const keys = await admin.keys(`${prefix}:*`);
+    if (keys.length > 0) await admin.del(...keys);
+  } finally {
+    admin.disconnect();
+  }
+}
+
+describe('three beat processes sharing one broker', () => {
   let env: ReturnType<typeof e2eEnv>;
   const processes: CliProcess[] = [];
 
@@ -72,5 +86,37 @@ describe('three beat processes on one SQLite file', () => {
     expect(fired.every((t) => t.runs === 1)).toBe(true);
     expect(fired.length).toBeGreaterThanOrEqual(19);
     expect(fired.length).toBeLessThanOrEqual(21);
+  }, 120_000);
+
+  it.skipIf(!redisAvailable)(
+    'on Redis too: the leader SIGKILLed mid-run, 20 ± 1 fires, no tick twice',
+    async () => {
+      env = e2eEnv();
+      const prefix = `celeriac-e2e-beat-${randomUUID().slice(0, 8)}`;
+      env.env.CELERIAC_BROKER_URL = `${redisUrl}?prefix=${prefix}`;
+      try {
+        const fired = await runWindow(async (beats) => {
+          const leader = await Promise.race(
+            beats.map((beat) => beat.waitFor(LEADS).then(() => beat)),
+          );
+          await until(() => ticks().length >= 8, 'eight ticks before the kill', 60_000);
+          leader.child.kill('SIGKILL');
+          await leader.exited;
+        });
+        expect(fired.every((t) => t.runs === 1)).toBe(true);
+        expect(fired.length).toBeGreaterThanOrEqual(19);
+        expect(fired.length).toBeLessThanOrEqual(21);
+      } finally {
+        await deleteKeys(prefix);
+      }
+    },
+    120_000,
+  );
+
+  it('worker --beat runs the schedule inside the worker process', async () => {
+    env = e2eEnv();
+    start(['worker', '-c', '2', '--beat']);
+    await until(() => ticks().length >= 3, 'three ticks', 60_000);
+    expect(ticks().every((t) => t.runs === 1)).toBe(true);
   }, 120_000);
 });
