@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterEach } from 'vitest';
 import {
   type App,
@@ -21,17 +20,7 @@ import {
   type WorkerOptions,
 } from '../../src/index.ts';
 import { redisAvailable, redisUrl } from '../support/redis-available.ts';
-
-/** Deletes every key under a test's prefix. */
-async function deleteRedisPrefix(prefix: string): Promise<void> {
-  const admin = new Redis(redisUrl);
-  try {
-    const keys = await admin.keys(`${prefix}:*`);
-    if (keys.length > 0) await admin.del(...keys);
-  } finally {
-    admin.disconnect();
-  }
-}
+import { deleteRedisPrefix } from '../support/redis-keys.ts';
 
 export type BrokerKind = 'memory' | 'sqlite' | 'redis';
 
