@@ -107,8 +107,9 @@ export class App {
   task<A extends unknown[], R>(name: string, handler: TaskHandler<A, R>): Task<A, Awaited<R>>;
   task<A extends unknown[], R>(
     name: string,
-    // Key functions in the options take the handler's arguments (A).
-    options: TaskOptions<A>,
+    // `A & {}` ranks below the handler when inferring A: a key function that lists only the
+    // first arguments fits, and does not narrow the task's arguments to its own.
+    options: TaskOptions<A & {}>,
     handler: TaskHandler<A, R>,
   ): Task<A, Awaited<R>>;
   task<A extends unknown[], R>(
