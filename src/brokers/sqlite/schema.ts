@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { BrokerUnavailable } from '../../errors/errors.ts';
+import { COORDINATION_TABLES } from './coordination-schema.ts';
 import { RATE_TABLES } from './rate-schema.ts';
 
 /** Message states as stored in `messages.state`. */
@@ -41,6 +42,7 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX dead_letters_queue ON dead_letters (queue, seq);
   `,
   RATE_TABLES,
+  COORDINATION_TABLES,
 ];
 
 /** The `user_version` this code writes and expects. */

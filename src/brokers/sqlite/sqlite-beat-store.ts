@@ -1,34 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { BeatStore, StoredEntry } from '../../beat/beat-store.ts';
 
-/**
- * Created on first use rather than as a numbered migration, like the flow-control tables: IF NOT
- * EXISTS is idempotent across processes opening the file at once.
- */
-const CREATE_TABLES = `
-  CREATE TABLE IF NOT EXISTS beat_leases (
-    group_name TEXT PRIMARY KEY,
-    holder TEXT NOT NULL,
-    expires_at INTEGER NOT NULL      -- epoch ms; the lease is live while now < expires_at
-  ) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS beat_ticks (
-    group_name TEXT NOT NULL,
-    entry TEXT NOT NULL,
-    last_tick INTEGER NOT NULL,      -- epoch ms of the last tick that fired
-    PRIMARY KEY (group_name, entry)
-  ) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS beat_entries (
-    group_name TEXT NOT NULL,
-    name TEXT NOT NULL,
-    spec TEXT NOT NULL,
-    updated_at INTEGER NOT NULL,
-    PRIMARY KEY (group_name, name)
-  ) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS beat_versions (
-    group_name TEXT PRIMARY KEY,
-    version INTEGER NOT NULL         -- bumped by every put and every removal that removed
-  ) WITHOUT ROWID`;
-
 interface BeatStatements {
   lead: Database.Statement<[string, string, number, number]>;
   resign: Database.Statement<[string, string]>;
@@ -117,7 +89,6 @@ export class SqliteBeatStore implements BeatStore {
     const db = this.database();
     let s = this.#prepared.get(db);
     if (!s) {
-      db.exec(CREATE_TABLES);
       s = prepare(db);
       this.#prepared.set(db, s);
     }

@@ -1,19 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { SlotClaim, SlotHold, SlotStore } from '../../flow/slots/slot-store.ts';
 
-/**
- * Created on first use rather than as a numbered migration: flow-control tables of separate
- * features then never compete for the same `user_version`, and IF NOT EXISTS is idempotent
- * across processes opening the file at once.
- */
-const CREATE_TABLE = `
-  CREATE TABLE IF NOT EXISTS slot_holds (
-    key TEXT NOT NULL,
-    holder TEXT NOT NULL,
-    expires_at INTEGER NOT NULL,     -- epoch ms; the hold is live while now < expires_at
-    PRIMARY KEY (key, holder)
-  ) WITHOUT ROWID`;
-
 interface SlotStatements {
   dropExpired: Database.Statement<[string, number]>;
   holds: Database.Statement<[string, string]>;
@@ -80,7 +67,6 @@ export class SqliteSlotStore implements SlotStore {
     const db = this.database();
     let s = this.#prepared.get(db);
     if (!s) {
-      db.exec(CREATE_TABLE);
       s = prepare(db);
       this.#prepared.set(db, s);
     }

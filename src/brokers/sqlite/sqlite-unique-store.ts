@@ -9,19 +9,6 @@ export interface SqliteConnection {
   stmts: Statements;
 }
 
-// Created on first use rather than as a schema migration: the table is self-contained, and a
-// database that never sends a unique task never gets it. IF NOT EXISTS makes it idempotent.
-const CREATE_CLAIMS = `
-  CREATE TABLE IF NOT EXISTS unique_claims (
-    queue TEXT NOT NULL,
-    key TEXT NOT NULL,
-    id TEXT NOT NULL,
-    expires_at INTEGER NOT NULL,       -- epoch ms; a claim is live while expires_at > now
-    PRIMARY KEY (queue, key)
-  );
-  CREATE INDEX IF NOT EXISTS unique_claims_expiry ON unique_claims (expires_at);
-`;
-
 /** How many expired claims each unique send deletes: bounded work, steady cleanup. */
 const SWEEP_LIMIT = 100;
 
@@ -88,11 +75,10 @@ export class SqliteUniqueStore implements UniqueStore {
     return this.#statements(db).extend.run(now + ttlMs, queue, key, id, now).changes > 0;
   }
 
-  /** The claim statements of one connection, creating the table the first time. */
+  /** The claim statements of one connection, prepared once. */
   #statements(db: Database.Database): ClaimStatements {
     let prepared = this.#prepared.get(db);
     if (prepared) return prepared;
-    db.transaction(() => db.exec(CREATE_CLAIMS)).immediate();
     prepared = {} as ClaimStatements;
     for (const name of Object.keys(SQL) as (keyof typeof SQL)[]) {
       prepared[name] = db.prepare(SQL[name]);
