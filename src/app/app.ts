@@ -238,7 +238,7 @@ export class App {
       task && claimKeys
         ? await sendUnique(this, task, envelopes, claimKeys)
         : await this.dispatch(envelopes).then(() => envelopes.map((envelope) => envelope.id));
-    const source = this.resultSource();
+    const source = this.results();
     return ids.map((id) => new AsyncResult(id, source));
   }
 
@@ -259,11 +259,6 @@ export class App {
       priority: envelope.priority,
       availableAt: envelope.eta === undefined ? undefined : Date.parse(envelope.eta),
     };
-  }
-
-  /** Where results are read, or undefined without a result backend. */
-  results(): ResultSource | undefined {
-    return this.resultSource();
   }
 
   /** A signature of a task by name, for workflows that call tasks this process does not register. */
@@ -302,7 +297,7 @@ export class App {
 
   /** A handle on the result of a task id. */
   asyncResult<R = unknown>(id: string): AsyncResult<R> {
-    return new AsyncResult<R>(id, this.resultSource());
+    return new AsyncResult<R>(id, this.results());
   }
 
   /** The queue a task goes to: its own, else the first matching route, else the default. */
@@ -347,7 +342,8 @@ export class App {
     await this.backend?.close();
   }
 
-  private resultSource(): ResultSource | undefined {
+  /** Where results are read, or undefined without a result backend. */
+  results(): ResultSource | undefined {
     const backend = this.backend;
     if (!backend) return undefined;
     return {

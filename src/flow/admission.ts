@@ -29,6 +29,14 @@ export interface AdmissionGate {
   admit(task: RegisteredTask, envelope: Envelope, delivery: Delivery): Promise<Admission>;
 }
 
+/** The admission of a delivery no gate has anything to say about. */
+export const RUN_NOW: Admission = { kind: 'run' };
+
+/** True when any gate applies to `task`: a delivery of any other task skips admission. */
+export function needsAdmission(gates: readonly AdmissionGate[], task: RegisteredTask): boolean {
+  return gates.some((gate) => gate.appliesTo(task));
+}
+
 /** Runs the gates that apply; the first deferral or rejection wins and releases what earlier gates took. */
 export async function admit(
   gates: readonly AdmissionGate[],
@@ -55,5 +63,5 @@ export async function admit(
     }
     if (admission.release) releases.push(admission.release);
   }
-  return releases.length === 0 ? { kind: 'run' } : { kind: 'run', release: releaseAll };
+  return releases.length === 0 ? RUN_NOW : { kind: 'run', release: releaseAll };
 }

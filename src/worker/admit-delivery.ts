@@ -6,6 +6,7 @@ import type { WorkerEvents } from '../events/worker-events.ts';
 import { type Admission, type AdmissionGate, admit } from '../flow/admission.ts';
 import type { Outcome } from '../middleware/middleware.ts';
 import type { RegisteredTask } from '../task/registry.ts';
+import { deadLetter } from './settle.ts';
 
 /** What admitting a delivery needs from the worker. */
 export interface AdmitDeps {
@@ -81,8 +82,7 @@ async function rejectDelivery(
       await deps.broker.ack([delivery]);
       return;
     }
-    await deps.broker.nack(delivery, { deadLetter: true, reason });
-    deps.events.emitSafely('message:dead-lettered', { id, queue: delivery.queue, reason });
+    await deadLetter(deps, delivery, reason);
   } catch (failure) {
     deps.log.error(
       { err: failure, taskId: id },

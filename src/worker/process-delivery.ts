@@ -7,6 +7,7 @@ import { hasContinuation } from '../canvas/continue-workflow.ts';
 import { type Envelope, validateEnvelope } from '../envelope/envelope.ts';
 import { coerceError, TaskExpired } from '../errors/errors.ts';
 import type { AttemptRunner } from '../executors/attempt-runner.ts';
+import { needsAdmission, RUN_NOW } from '../flow/admission.ts';
 import type { Outcome } from '../middleware/middleware.ts';
 import type { TaskRegistry } from '../task/registry.ts';
 import { type AdmitDeps, admitDelivery, releaseAdmission } from './admit-delivery.ts';
@@ -49,7 +50,10 @@ export async function processDelivery(deps: DeliveryDeps, delivery: Delivery): P
     return expire(deps, delivery, envelope);
   }
   if (deps.batches && isBatchTask(task)) return deps.batches.add(task, delivery, envelope);
-  const admission = await admitDelivery(deps, task, envelope, delivery);
+  // Most tasks have no flow control: they skip the admission round entirely.
+  const admission = needsAdmission(deps.gates, task)
+    ? await admitDelivery(deps, task, envelope, delivery)
+    : RUN_NOW;
   if (!admission) return;
   const acksLate = task.options.acksLate;
   if (acksLate) deps.leases.hold(delivery);
@@ -76,7 +80,7 @@ export async function processDelivery(deps: DeliveryDeps, delivery: Delivery): P
     );
   } finally {
     deps.leases.release(delivery);
-    await releaseAdmission(admission, deps.log, envelope.id, settled);
+    if (admission !== RUN_NOW) await releaseAdmission(admission, deps.log, envelope.id, settled);
   }
 }
 

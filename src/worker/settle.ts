@@ -112,7 +112,7 @@ export async function settle(
 
 /** Moves a delivery to the dead-letter queue with its reason. */
 export async function deadLetter(
-  deps: SettleDeps,
+  deps: Pick<SettleDeps, 'broker' | 'events'>,
   delivery: Delivery,
   reason: string,
 ): Promise<void> {
