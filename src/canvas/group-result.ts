@@ -29,14 +29,12 @@ export class GroupResult<R extends readonly unknown[] = unknown[]> {
 
   /** How many members succeeded so far. */
   async completed(): Promise<number> {
-    const states = await Promise.all(this.results.map((member) => stateOf(member)));
-    return states.filter((state) => state === 'SUCCESS').length;
+    return succeededIn(await this.#states());
   }
 
   /** True when any member ended in FAILURE, EXPIRED or REVOKED. */
   async failed(): Promise<boolean> {
-    const states = await Promise.all(this.results.map((member) => stateOf(member)));
-    return states.some((state) => state !== 'SUCCESS' && READY_STATES.has(state as never));
+    return failedIn(await this.#states());
   }
 
   /** True once every member reached a state after which nothing changes. */
@@ -57,11 +55,21 @@ export class GroupResult<R extends readonly unknown[] = unknown[]> {
 
   /** The state of a group as one word: SUCCESS when all succeeded, FAILURE when any failed, else PENDING. */
   async state(): Promise<'SUCCESS' | 'FAILURE' | 'PENDING'> {
-    if (await this.failed()) return 'FAILURE';
-    return (await this.successful()) ? 'SUCCESS' : 'PENDING';
+    // One read of every member, not one per question.
+    const states = await this.#states();
+    if (failedIn(states)) return 'FAILURE';
+    return succeededIn(states) === this.results.length ? 'SUCCESS' : 'PENDING';
+  }
+
+  #states(): Promise<string[]> {
+    return Promise.all(this.results.map((member) => member.state()));
   }
 }
 
-async function stateOf(member: MemberResult): Promise<string> {
-  return member.state();
+function succeededIn(states: string[]): number {
+  return states.filter((state) => state === 'SUCCESS').length;
+}
+
+function failedIn(states: string[]): boolean {
+  return states.some((state) => state !== 'SUCCESS' && READY_STATES.has(state as never));
 }
