@@ -32,6 +32,7 @@ import {
 import { AppControl } from '../control/app-control.ts';
 import { type Envelope, toWire } from '../envelope/envelope.ts';
 import { CeleriacError, ConfigError, PayloadTooLarge } from '../errors/errors.ts';
+import { AppEvents } from '../events/app-events.ts';
 import { checkRateStore } from '../flow/rate/rate-option.ts';
 import { assertSlotSupport } from '../flow/slots/slot-options.ts';
 import { sendUnique, uniqueClaimKeys } from '../flow/unique/send-unique.ts';
@@ -79,6 +80,8 @@ export class App {
   readonly control = new AppControl(this);
   /** Periodic tasks: the entries declared in code, and run-time ones kept in the broker. */
   readonly beat: BeatControl = new BeatControl(this);
+  /** Task and worker events: this process's (`on`), sinks, and the cluster's (`receive`). */
+  readonly events: AppEvents;
   private readonly router: Router;
   private readonly middleware: Middleware[] = [];
   private pipelineCache: Pipeline | undefined;
@@ -100,6 +103,11 @@ export class App {
     this.backend = typeof backend === 'string' ? backendFromUrl(backend) : backend;
     this.serializer = config.serializer ?? jsonSerializer;
     this.router = new Router(config.routes);
+    this.events = new AppEvents({
+      broker: this.broker,
+      log: this.log,
+      connect: () => this.connect(),
+    });
     registerBuiltinTasks(this);
   }
 

@@ -1,7 +1,10 @@
 import type { BeatStore } from '../beat/beat-store.ts';
+import type { RevokeStore } from '../control/revoke-store.ts';
+import type { WorkerRegistry } from '../control/worker-registry.ts';
 import type { RateStore } from '../flow/rate/rate-store.ts';
 import type { SlotStore } from '../flow/slots/slot-store.ts';
 import type { UniqueStore } from '../flow/unique/unique-store.ts';
+import type { Broadcast } from './broadcast.ts';
 
 /** What a broker can do beyond the core contract; checked when an app starts. */
 export interface BrokerCapabilities {
@@ -120,4 +123,10 @@ export interface Broker {
   readonly uniques?: UniqueStore;
   /** The periodic-task scheduler's leadership, fired ticks and run-time entries. */
   readonly beat?: BeatStore;
+  /** Fan-out between processes: events, control requests and replies. */
+  readonly broadcast?: Broadcast;
+  /** Revoked task ids with a time to live. */
+  readonly revokes?: RevokeStore;
+  /** The live workers and what they consume. */
+  readonly workers?: WorkerRegistry;
 }

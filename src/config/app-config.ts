@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ResultBackend } from '../backends/backend.ts';
 import type { Broker } from '../brokers/broker.ts';
+import type { EventSink } from '../events/event-sink.ts';
 import type { Serializer } from '../serializers/serializer.ts';
 import type { TaskOptions } from '../task/options.ts';
 import type { Duration } from '../time/duration.ts';
@@ -25,6 +26,17 @@ export interface WorkerConfig {
   maxMemoryPerChild?: string | number;
 }
 
+/** What happens to task and worker events (docs/monitoring.md). */
+export interface EventsConfig {
+  /**
+   * Publish this process's events over the broker for `celeriac events`, the exporter and
+   * `app.events.receive()` (a worker's `--events`). Default false: no per-task broker writes.
+   */
+  send?: boolean;
+  /** Export this process's events to external stores. */
+  sinks?: EventSink[];
+}
+
 /** The app's one typed configuration object; validated when the app is created. */
 export interface AppConfig {
   /** A broker URL (`sqlite://path`, `memory://`) or instance. Default: sqlite://.celeriac/broker.db */
@@ -47,6 +59,7 @@ export interface AppConfig {
   /** Defaults for every task: retries, limits, expiry, acks. */
   taskDefaults?: TaskOptions;
   worker?: WorkerConfig;
+  events?: EventsConfig;
   /** A pino logger, or the level of the default one. */
   logger?: Logger;
   logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';

@@ -21,6 +21,7 @@ const APP_KEYS = new Set([
   'serializer',
   'taskDefaults',
   'worker',
+  'events',
   'logger',
   'logLevel',
   'logFormat',
@@ -35,6 +36,7 @@ const WORKER_KEYS = new Set([
   'maxTasksPerChild',
   'maxMemoryPerChild',
 ]);
+const EVENTS_KEYS = new Set(['send', 'sinks']);
 const TASK_KEYS = new Set([
   'queue',
   'priority',
@@ -122,6 +124,7 @@ export function validateAppConfig(config: AppConfig): void {
   if (config.maxPayloadBytes !== undefined)
     checkPositiveInt(config.maxPayloadBytes, 'maxPayloadBytes');
   checkDuration(config.resultTtl, 'resultTtl');
+  if (config.events !== undefined) checkEvents(config.events as Record<string, unknown>);
   if (config.logLevel !== undefined && !LOG_LEVELS.has(config.logLevel)) {
     throw new ConfigError(
       'logLevel',
@@ -230,6 +233,21 @@ function checkWorker(worker: Record<string, unknown>): void {
   }
   if (worker.lease !== undefined && parseDuration(worker.lease as Duration) < 1000) {
     throw new ConfigError('worker.lease', 'must be at least 1s, or leases expire between renewals');
+  }
+}
+
+function checkEvents(events: Record<string, unknown>): void {
+  rejectUnknownKeys(events, EVENTS_KEYS, 'events.');
+  checkBoolean(events.send, 'events.send');
+  if (events.sinks === undefined) return;
+  if (!Array.isArray(events.sinks))
+    throw new ConfigError('events.sinks', 'expected a list of sinks');
+  for (const [i, sink] of events.sinks.entries()) {
+    const s = sink as { name?: unknown; write?: unknown } | null;
+    if (typeof s !== 'object' || s === null || typeof s.write !== 'function')
+      throw new ConfigError(`events.sinks[${i}]`, 'expected a sink: an object with write(events)');
+    if (typeof s.name !== 'string' || s.name === '')
+      throw new ConfigError(`events.sinks[${i}].name`, 'expected a non-empty name');
   }
 }
 

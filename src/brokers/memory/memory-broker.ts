@@ -13,9 +13,12 @@ import type {
 } from '../broker.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
 import { MemoryBeatStore } from './memory-beat-store.ts';
+import { MemoryBroadcast } from './memory-broadcast.ts';
 import { MemoryRateStore } from './memory-rate-store.ts';
+import { MemoryRevokeStore } from './memory-revoke-store.ts';
 import { MemorySlotStore } from './memory-slot-store.ts';
 import { MemoryUniqueStore } from './memory-unique-store.ts';
+import { MemoryWorkerRegistry } from './memory-worker-registry.ts';
 import { ReadyQueues } from './ready-queues.ts';
 
 type RowState = 'ready' | 'reserved' | 'delayed';
@@ -47,6 +50,10 @@ export class MemoryBroker implements Broker {
   readonly rates: RateStore = new MemoryRateStore();
   /** The scheduler's leadership, ticks and entries, for this process only. */
   readonly beat = new MemoryBeatStore();
+  /** Events and control between the apps and workers of this process. */
+  readonly broadcast = new MemoryBroadcast();
+  readonly revokes = new MemoryRevokeStore();
+  readonly workers = new MemoryWorkerRegistry();
   #seq = 0;
   #rows = new Map<number, Row>();
   #ready = new ReadyQueues<Row>();

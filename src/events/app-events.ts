@@ -1,0 +1,120 @@
+import type { Logger } from 'pino';
+import type { Unsubscribe } from '../brokers/broadcast.ts';
+import type { Broker } from '../brokers/broker.ts';
+import { CeleriacError } from '../errors/errors.ts';
+import { type ClusterEvent, EVENTS_CHANNEL } from './cluster-event.ts';
+import type { EventSink } from './event-sink.ts';
+
+/** Listeners by event type; `*` hears every event. */
+type EventType = ClusterEvent['type'] | '*';
+type Listener<E extends ClusterEvent = ClusterEvent> = (event: E) => void;
+type EventOf<T extends EventType> = T extends '*'
+  ? ClusterEvent
+  : Extract<ClusterEvent, { type: T }>;
+
+/** What AppEvents needs from its app. */
+export interface AppEventsDeps {
+  broker: Broker;
+  log: Logger;
+  connect(): Promise<void>;
+}
+
+/**
+ * The events of an app (`app.events`): `on()` hears what this process does (its producer's
+ * sends, its workers' tasks), sinks export them, and `receive()` hears the whole cluster's
+ * events over the broker from workers started with events on (`--events`).
+ */
+export class AppEvents {
+  readonly #listeners = new Map<EventType, Set<Listener>>();
+  readonly #deps: AppEventsDeps;
+  #sinks: EventSink[] = [];
+
+  constructor(deps: AppEventsDeps) {
+    this.#deps = deps;
+  }
+
+  /** Calls `listener` for each event of `type` (or `*`) this process emits; returns an off function. */
+  on<T extends EventType>(type: T, listener: Listener<EventOf<T>>): () => void {
+    let set = this.#listeners.get(type);
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(type, set);
+    }
+    set.add(listener as Listener);
+    return () => set.delete(listener as Listener);
+  }
+
+  /** True when something listens to `type` here (listeners or sinks): emitters skip work otherwise. */
+  wanted(type: ClusterEvent['type']): boolean {
+    return (
+      this.#sinks.length > 0 ||
+      (this.#listeners.get(type)?.size ?? 0) > 0 ||
+      (this.#listeners.get('*')?.size ?? 0) > 0
+    );
+  }
+
+  /** Hands an event to this process's listeners, each isolated: one that throws is logged. */
+  emit(event: ClusterEvent): void {
+    for (const key of [event.type, '*'] as const) {
+      const set = this.#listeners.get(key);
+      if (!set) continue;
+      for (const listener of set) {
+        try {
+          listener(event);
+        } catch (error) {
+          this.#deps.log.error({ err: error, event: event.type }, 'event listener threw');
+        }
+      }
+    }
+  }
+
+  /** The sinks added so far. */
+  get sinks(): readonly EventSink[] {
+    return this.#sinks;
+  }
+
+  /** Adds a sink that receives every event this process emits. */
+  addSink(sink: EventSink): this {
+    this.#sinks = [...this.#sinks, sink];
+    return this;
+  }
+
+  /**
+   * Hears every event published on the broker by any process (workers with events on, and
+   * producers with `events.send`); malformed payloads are logged and skipped.
+   */
+  async receive(listener: Listener): Promise<Unsubscribe> {
+    const broadcast = this.#deps.broker.broadcast;
+    if (!broadcast)
+      throw new CeleriacError(
+        'NO_BROADCAST',
+        'this broker cannot carry events between processes (it has no broadcast)',
+      );
+    await this.#deps.connect();
+    return broadcast.subscribe(EVENTS_CHANNEL, (payload) => {
+      for (const event of parseEvents(payload, this.#deps.log)) listener(event);
+    });
+  }
+}
+
+/** The events of one broadcast payload (a JSON array); anything else is logged and skipped. */
+export function parseEvents(payload: string, log: Logger): ClusterEvent[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload);
+  } catch {
+    log.warn({ bytes: payload.length }, 'skipped an events payload that is not JSON');
+    return [];
+  }
+  if (!Array.isArray(value)) {
+    log.warn('skipped an events payload that is not an array');
+    return [];
+  }
+  return value.filter(
+    (item): item is ClusterEvent =>
+      typeof item === 'object' &&
+      item !== null &&
+      typeof (item as { type?: unknown }).type === 'string' &&
+      typeof (item as { timestamp?: unknown }).timestamp === 'number',
+  );
+}

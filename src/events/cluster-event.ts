@@ -1,0 +1,82 @@
+/**
+ * Events as they travel between processes (over the broker's broadcast) and as sinks, the
+ * exporter and `celeriac events` read them. Names follow the in-process `noun:verb` events.
+ */
+
+/** The lifecycle of one task, in the order a task usually goes through it. */
+export const TASK_EVENT_TYPES = [
+  'task:sent',
+  'task:received',
+  'task:started',
+  'task:succeeded',
+  'task:failed',
+  'task:retried',
+  'task:rejected',
+  'task:revoked',
+  'task:expired',
+  'task:rate-limited',
+] as const;
+export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
+
+export const WORKER_EVENT_TYPES = ['worker:online', 'worker:heartbeat', 'worker:offline'] as const;
+export type WorkerEventType = (typeof WORKER_EVENT_TYPES)[number];
+
+/** Where an event came from. */
+export interface EventOrigin {
+  /** The worker's node name; for `task:sent`, the producer's `hostname:pid`. */
+  worker: string;
+  hostname: string;
+  pid: number;
+  /** Epoch ms when it happened. */
+  timestamp: number;
+}
+
+/** One step of one task. */
+export interface ClusterTaskEvent extends EventOrigin {
+  type: TaskEventType;
+  id: string;
+  task: string;
+  queue: string;
+  /** Retries before this attempt. */
+  retries: number;
+  /** `task:succeeded`, `task:failed`, `task:retried`: how long the handler ran, in ms. */
+  runtimeMs?: number;
+  /** `task:started`: ms from when it was sent (or due, with an eta) to this start. */
+  queuedMs?: number;
+  /** `task:failed`, `task:retried`: the error's class name and message. */
+  exception?: { name: string; message: string };
+  /** `task:failed`, `task:rejected`, `task:revoked`, `task:rate-limited`: why. */
+  reason?: string;
+  /** `task:retried`: ms until the next attempt; `task:rate-limited`: epoch ms it may start. */
+  delayMs?: number;
+  until?: number;
+  /** `task:sent`, `task:received`: the arguments, shortened to a few hundred characters. */
+  argsRepr?: string;
+  /** `task:sent`: the eta as epoch ms, when it has one. */
+  eta?: number;
+}
+
+/** A worker going online, beating, or going offline. */
+export interface ClusterWorkerEvent extends EventOrigin {
+  type: WorkerEventType;
+  queues: string[];
+  /** Slots now. */
+  concurrency: number;
+  /** Tasks running now. */
+  active: number;
+  /** Tasks finished since the worker started. */
+  processed: number;
+  pool: string;
+  /** `worker:heartbeat`: ms until the next beat (a worker silent for 2.5 beats is down). */
+  intervalMs?: number;
+}
+
+export type ClusterEvent = ClusterTaskEvent | ClusterWorkerEvent;
+
+/** The broadcast channel events travel on; each payload is a JSON array of events. */
+export const EVENTS_CHANNEL = 'events';
+
+/** True for the events of one task (rather than of a worker). */
+export function isTaskEvent(event: ClusterEvent): event is ClusterTaskEvent {
+  return event.type.startsWith('task:');
+}
