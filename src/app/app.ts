@@ -33,6 +33,7 @@ import { AppControl } from '../control/app-control.ts';
 import { type Envelope, toWire } from '../envelope/envelope.ts';
 import { CeleriacError, ConfigError, PayloadTooLarge } from '../errors/errors.ts';
 import { AppEvents } from '../events/app-events.ts';
+import { emitSent } from '../events/sent-events.ts';
 import { checkRateStore } from '../flow/rate/rate-option.ts';
 import { assertSlotSupport } from '../flow/slots/slot-options.ts';
 import { sendUnique, uniqueClaimKeys } from '../flow/unique/send-unique.ts';
@@ -47,7 +48,7 @@ import { AsyncResult, type ResultSource } from '../result/async-result.ts';
 import { jsonSerializer } from '../serializers/json.ts';
 import type { Serializer } from '../serializers/serializer.ts';
 import type { SendOptions, TaskOptions } from '../task/options.ts';
-import { TaskRegistry } from '../task/registry.ts';
+import { type RegisteredTask, TaskRegistry } from '../task/registry.ts';
 import { resolveTaskOptions } from '../task/resolve-options.ts';
 import { invokeHandler, type Pipeline, runAttempt } from '../task/run-attempt.ts';
 import { parseDuration } from '../time/duration.ts';
@@ -244,7 +245,7 @@ export class App {
     if (callbackNodes.some(needsChordJoin)) requireChordStore(this);
     const ids =
       task && claimKeys
-        ? await sendUnique(this, task, envelopes, claimKeys)
+        ? await this.sendClaimed(task, envelopes, claimKeys)
         : await this.dispatch(envelopes).then(() => envelopes.map((envelope) => envelope.id));
     const source = this.results();
     return ids.map((id) => new AsyncResult(id, source));
@@ -256,6 +257,20 @@ export class App {
     const messages = envelopes.map((envelope) => this.outgoing(envelope));
     await this.connect();
     await this.broker.enqueue(messages);
+    emitSent(this.events, envelopes);
+  }
+
+  private async sendClaimed(
+    task: RegisteredTask,
+    envelopes: Envelope[],
+    claimKeys: string[],
+  ): Promise<string[]> {
+    const ids = await sendUnique(this, task, envelopes, claimKeys);
+    emitSent(
+      this.events,
+      envelopes.filter((envelope, i) => ids[i] === envelope.id),
+    );
+    return ids;
   }
 
   /** The broker message of an envelope: encoded, size-checked, its eta as a due time. */
@@ -343,8 +358,9 @@ export class App {
     return this.connecting;
   }
 
-  /** Closes the broker and the result backend. */
+  /** Publishes the events still buffered, then closes the broker and the result backend. */
   async close(): Promise<void> {
+    await this.events.flushSent();
     this.connecting = undefined;
     await this.broker.close();
     await this.backend?.close();

@@ -39,6 +39,7 @@ export function buildEnvelope(
     retries: 0,
     rootId: id,
     parentId: null,
+    sentAt: now,
   };
   if (options.kwargs) envelope.kwargs = options.kwargs;
   if (priority !== undefined) envelope.priority = priority;

@@ -67,6 +67,15 @@ export interface QueueStats {
   dead: number;
 }
 
+/** A message waiting for its due time (a countdown, an eta, a retry's backoff). */
+export interface DelayedMessage {
+  id: string;
+  queue: string;
+  body: Uint8Array;
+  /** Epoch ms it becomes ready. */
+  availableAt: number;
+}
+
 /** A message in the dead-letter queue with why it is there. */
 export interface DeadLetter {
   id: string;
@@ -115,6 +124,8 @@ export interface Broker {
   requeueDeadLetters(ids?: string[]): Promise<number>;
   /** Deletes dead letters (all of them, or those of one queue); returns how many. */
   purgeDeadLetters(queue?: string): Promise<number>;
+  /** The delayed messages of a queue, soonest first, at most `limit` (`inspect scheduled`). */
+  listDelayed?(queue: string, limit: number): Promise<DelayedMessage[]>;
   /** Cluster-wide rate limits, when this broker keeps them. */
   readonly rates?: RateStore;
   /** Locks and concurrency limits per key, when this broker keeps them. */

@@ -33,6 +33,8 @@ export interface Envelope {
   chain?: unknown[];
   /** The chord this task is a member of (set on a member's last step). */
   chord?: unknown;
+  /** Epoch ms when the producer built it: time in queue is measured from here (or the eta). */
+  sentAt?: number;
   [extra: string]: unknown;
 }
 

@@ -59,6 +59,13 @@ export class TaskExpired extends CeleriacError {
   }
 }
 
+/** The task was revoked (`celeriac control revoke`): before it started, or while it ran. */
+export class TaskRevoked extends CeleriacError {
+  constructor(how: 'before it started' | 'and terminated while it ran') {
+    super('REVOKED', `the task was revoked ${how}`);
+  }
+}
+
 /** The broker could not be reached or refused an operation. */
 export class BrokerUnavailable extends CeleriacError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -3,6 +3,7 @@ import type { Unsubscribe } from '../brokers/broadcast.ts';
 import type { Broker } from '../brokers/broker.ts';
 import { CeleriacError } from '../errors/errors.ts';
 import { type ClusterEvent, EVENTS_CHANNEL } from './cluster-event.ts';
+import { EventBroadcaster } from './event-broadcaster.ts';
 import type { EventSink } from './event-sink.ts';
 
 /** Listeners by event type; `*` hears every event. */
@@ -28,6 +29,7 @@ export class AppEvents {
   readonly #listeners = new Map<EventType, Set<Listener>>();
   readonly #deps: AppEventsDeps;
   #sinks: EventSink[] = [];
+  #broadcaster: EventBroadcaster | undefined;
 
   constructor(deps: AppEventsDeps) {
     this.#deps = deps;
@@ -44,9 +46,37 @@ export class AppEvents {
     return () => set.delete(listener as Listener);
   }
 
+  /** Whether this process publishes its events on the broker. */
+  get sending(): boolean {
+    return this.#broadcaster !== undefined;
+  }
+
+  /**
+   * Publishes this process's events on the broker from now on (a worker's `--events`, or
+   * `events.send`), batched; idempotent. Throws when the broker has no broadcast.
+   */
+  startSending(): void {
+    if (this.#broadcaster) return;
+    const broadcast = this.#deps.broker.broadcast;
+    if (!broadcast)
+      throw new CeleriacError(
+        'NO_BROADCAST',
+        'this broker cannot carry events between processes (it has no broadcast)',
+      );
+    const broadcaster = new EventBroadcaster(broadcast, this.#deps.log);
+    this.#broadcaster = broadcaster;
+    this.on('*', (event) => broadcaster.add(event));
+  }
+
+  /** Publishes the events still buffered for the broker. */
+  async flushSent(): Promise<void> {
+    await this.#broadcaster?.flush();
+  }
+
   /** True when something listens to `type` here (listeners or sinks): emitters skip work otherwise. */
   wanted(type: ClusterEvent['type']): boolean {
     return (
+      this.#broadcaster !== undefined ||
       this.#sinks.length > 0 ||
       (this.#listeners.get(type)?.size ?? 0) > 0 ||
       (this.#listeners.get('*')?.size ?? 0) > 0

@@ -3,7 +3,10 @@
  * exporter and `celeriac events` read them. Names follow the in-process `noun:verb` events.
  */
 
-/** The lifecycle of one task, in the order a task usually goes through it. */
+/**
+ * The lifecycle of one task, in the order a task usually goes through it. `task:deferred` is a
+ * start put off by a lock or a per-key concurrency limit; a rate limit's is `task:rate-limited`.
+ */
 export const TASK_EVENT_TYPES = [
   'task:sent',
   'task:received',
@@ -15,6 +18,7 @@ export const TASK_EVENT_TYPES = [
   'task:revoked',
   'task:expired',
   'task:rate-limited',
+  'task:deferred',
 ] as const;
 export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
 
@@ -45,10 +49,11 @@ export interface ClusterTaskEvent extends EventOrigin {
   queuedMs?: number;
   /** `task:failed`, `task:retried`: the error's class name and message. */
   exception?: { name: string; message: string };
-  /** `task:failed`, `task:rejected`, `task:revoked`, `task:rate-limited`: why. */
+  /** `task:failed`, `task:rejected`, `task:revoked`, `task:rate-limited`, `task:deferred`: why. */
   reason?: string;
-  /** `task:retried`: ms until the next attempt; `task:rate-limited`: epoch ms it may start. */
+  /** `task:retried`: ms until the next attempt. */
   delayMs?: number;
+  /** `task:rate-limited`, `task:deferred`: epoch ms it may start. */
   until?: number;
   /** `task:sent`, `task:received`: the arguments, shortened to a few hundred characters. */
   argsRepr?: string;

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Envelope } from '../envelope/envelope.ts';
 
 /** Facts about one task, as events carry them. */
 export interface TaskEvent {
@@ -14,13 +15,21 @@ export interface WorkerEventMap {
   'worker:offline': [{ name: string }];
   /** A batch task's message joined its worker's buffer; `buffered`: how many wait now. */
   'task:buffered': [TaskEvent & { buffered: number }];
-  'task:started': [TaskEvent];
+  /** A message was decoded and its task is registered here; it has not passed its gates yet. */
+  'task:received': [TaskEvent & { envelope: Envelope }];
+  /** `queuedMs`: from when it was sent (or became due) to now. */
+  'task:started': [TaskEvent & { queuedMs?: number }];
   'task:succeeded': [TaskEvent & { runtimeMs: number }];
-  'task:retried': [TaskEvent & { delayMs: number; error: Error }];
-  'task:failed': [TaskEvent & { error: Error; reason: string }];
+  'task:retried': [TaskEvent & { delayMs: number; error: Error; runtimeMs?: number }];
+  /** `runtimeMs` is absent when the task failed before it ran (a gate refused it). */
+  'task:failed': [TaskEvent & { error: Error; reason: string; runtimeMs?: number }];
   'task:expired': [TaskEvent];
+  /** The task was revoked (`celeriac control revoke`) before it started; it never runs. */
+  'task:revoked': [TaskEvent & { reason: string }];
+  /** A message that cannot run here (malformed, unknown task), dead-lettered on receipt. */
+  'task:rejected': [{ id: string; queue: string; task: string | undefined; reason: string }];
   /** Flow control sent the message back to the broker until `until` (epoch ms). */
-  'task:deferred': [TaskEvent & { until: number; reason: string }];
+  'task:deferred': [TaskEvent & { until: number; reason: string; rateLimited: boolean }];
   'task:released': [{ id: string; queue: string }];
   'message:dead-lettered': [{ id: string; queue: string; reason: string }];
 }

@@ -12,4 +12,9 @@ export interface AttemptRunner {
   close(): Promise<void>;
   /** Keeps `size` children (autoscale); runners without children leave it out. */
   resize?(size: number): void;
+  /**
+   * Ends the running attempt of task `id` now, its outcome a TaskRevoked failure (`revoke
+   * --terminate`); false when no attempt of it runs here.
+   */
+  terminate(id: string): boolean;
 }

@@ -12,9 +12,10 @@ export type Admission =
   | { kind: 'run'; release?: (outcome?: Outcome) => Promise<void> }
   /**
    * Not now: the message goes back to the broker until `until` (its slot frees at once).
-   * `body` replaces the message's body when given (to carry a booking, say).
+   * `body` replaces the message's body when given (to carry a booking, say); `rateLimited`
+   * marks a rate limit's deferral (events tell them from a lock's).
    */
-  | { kind: 'defer'; until: number; reason: string; body?: Uint8Array }
+  | { kind: 'defer'; until: number; reason: string; body?: Uint8Array; rateLimited?: boolean }
   /** Never: this attempt fails for good (dead-lettered with `reason`), say a key function threw. */
   | { kind: 'reject'; reason: string };
 

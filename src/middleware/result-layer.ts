@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ResultBackend, TaskResultRecord, TaskState } from '../backends/backend.ts';
 import type { Envelope } from '../envelope/envelope.ts';
-import { WorkerShutdown } from '../errors/errors.ts';
+import { TaskRevoked, WorkerShutdown } from '../errors/errors.ts';
 import { type Middleware, type Outcome, toStoredError } from './middleware.ts';
 
 type StoredFields = Omit<TaskResultRecord, 'id' | 'task' | 'retries' | 'updatedAt'>;
@@ -56,6 +56,8 @@ export function resultLayer(backend: ResultBackend, ttlMs: number, log: Logger):
     if (!outcome) return;
     // A released attempt's message is back in the queue: its next run owns the result.
     if (outcome.kind !== 'success' && execution.abort.reason instanceof WorkerShutdown) return;
+    // A terminated attempt was settled as REVOKED by its worker when it was stopped.
+    if (execution.abort.reason instanceof TaskRevoked) return;
     await storeOutcome(backend, ttlMs, log, execution.envelope, outcome);
   };
 }

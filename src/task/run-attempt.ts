@@ -13,6 +13,8 @@ export interface AttemptOptions {
   log: Logger;
   /** Aborts the attempt's signal too (worker shutdown). */
   signal?: AbortSignal;
+  /** The attempt's abort, when the caller needs to reach it (to terminate the attempt). */
+  abort?: AttemptAbort;
 }
 
 /** Runs one attempt of `task` through the pipeline and returns how it ended. */
@@ -22,7 +24,7 @@ export async function runAttempt(
   envelope: Envelope,
   options: AttemptOptions,
 ): Promise<Outcome> {
-  const abort = new AttemptAbort(options.signal);
+  const abort = options.abort ?? new AttemptAbort(options.signal);
   const execution: Execution = {
     task,
     envelope,

@@ -55,6 +55,7 @@ export async function admitDelivery(
       retries: envelope.retries,
       until: admission.until,
       reason: admission.reason,
+      rateLimited: admission.rateLimited === true,
     });
   } catch (error) {
     deps.log.error(

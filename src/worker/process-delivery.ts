@@ -4,6 +4,7 @@ import { isBatchTask } from '../batching/batch-spec.ts';
 import type { WorkerBatches } from '../batching/worker-batches.ts';
 import type { Delivery } from '../brokers/broker.ts';
 import { hasContinuation } from '../canvas/continue-workflow.ts';
+import type { RevokedIds } from '../control/revoked-ids.ts';
 import { type Envelope, validateEnvelope } from '../envelope/envelope.ts';
 import { coerceError, TaskExpired } from '../errors/errors.ts';
 import type { AttemptRunner } from '../executors/attempt-runner.ts';
@@ -12,6 +13,7 @@ import type { Outcome } from '../middleware/middleware.ts';
 import type { TaskRegistry } from '../task/registry.ts';
 import { type AdmitDeps, admitDelivery, releaseAdmission } from './admit-delivery.ts';
 import type { LeaseKeeper } from './lease-keeper.ts';
+import { revokeBeforeStart } from './revoke-delivery.ts';
 import { deadLetter, type SettleDeps, settle } from './settle.ts';
 
 /** What one delivery's processing needs from the worker. */
@@ -26,6 +28,8 @@ export interface DeliveryDeps extends SettleDeps, AdmitDeps {
   log: Logger;
   /** Buffers the messages of batch tasks; without it they run as batches of one. */
   batches?: WorkerBatches;
+  /** Ids revoked in the cluster: such a message is acked and never starts. */
+  revoked?: RevokedIds;
 }
 
 /**
@@ -45,7 +49,16 @@ export async function processDelivery(deps: DeliveryDeps, delivery: Delivery): P
       deps,
       delivery,
       `unknown task "${envelope.task}": it is not registered on this worker`,
+      envelope.task,
     );
+  const event = {
+    id: envelope.id,
+    task: envelope.task,
+    queue: envelope.queue,
+    retries: envelope.retries,
+  };
+  deps.events.emitSafely('task:received', { ...event, envelope });
+  if (deps.revoked?.has(envelope.id)) return revokeBeforeStart(deps, delivery, envelope);
   if (envelope.expires !== undefined && Date.parse(envelope.expires) <= Date.now()) {
     return expire(deps, delivery, envelope);
   }
@@ -58,13 +71,7 @@ export async function processDelivery(deps: DeliveryDeps, delivery: Delivery): P
   const acksLate = task.options.acksLate;
   if (acksLate) deps.leases.hold(delivery);
   else await deps.acks.ack(delivery);
-  const event = {
-    id: envelope.id,
-    task: envelope.task,
-    queue: envelope.queue,
-    retries: envelope.retries,
-  };
-  deps.events.emitSafely('task:started', event);
+  deps.events.emitSafely('task:started', { ...event, queuedMs: queuedMs(envelope) });
   const started = performance.now();
   let settled: Outcome | undefined;
   try {
@@ -84,8 +91,21 @@ export async function processDelivery(deps: DeliveryDeps, delivery: Delivery): P
   }
 }
 
-async function reject(deps: DeliveryDeps, delivery: Delivery, reason: string): Promise<void> {
+/** Ms from when the message was sent, or became due, to now; undefined for old producers. */
+function queuedMs(envelope: Envelope): number | undefined {
+  if (envelope.sentAt === undefined) return undefined;
+  const due = envelope.eta === undefined ? envelope.sentAt : Date.parse(envelope.eta);
+  return Math.max(0, Date.now() - Math.max(envelope.sentAt, due));
+}
+
+async function reject(
+  deps: DeliveryDeps,
+  delivery: Delivery,
+  reason: string,
+  task?: string,
+): Promise<void> {
   deps.log.error({ messageId: delivery.id, queue: delivery.queue }, `dead-lettered: ${reason}`);
+  deps.events.emitSafely('task:rejected', { id: delivery.id, queue: delivery.queue, task, reason });
   try {
     await deadLetter(deps, delivery, reason);
   } catch (error) {

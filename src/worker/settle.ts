@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Broker, Delivery } from '../brokers/broker.ts';
 import { hasContinuation } from '../canvas/continue-workflow.ts';
 import { type Envelope, toWire } from '../envelope/envelope.ts';
+import { TaskRevoked } from '../errors/errors.ts';
 import type { WorkerEvents } from '../events/worker-events.ts';
 import type { Outcome } from '../middleware/middleware.ts';
 import type { Serializer } from '../serializers/serializer.ts';
@@ -17,6 +18,8 @@ export interface SettleDeps {
   serializer: Serializer;
   events: WorkerEvents;
   log: Logger;
+  /** Stores REVOKED for a task terminated while it ran. */
+  storeRevoked?: (envelope: Envelope, error: TaskRevoked) => Promise<void>;
 }
 
 /** The dead-letter reason for a failed attempt. */
@@ -69,8 +72,10 @@ export async function settle(
     return;
   }
   if (outcome.kind === 'retry') {
-    const body = deps.serializer.encode(toWire({ ...envelope, retries: envelope.retries + 1 }));
     const retryAt = Date.now() + outcome.delayMs;
+    // Time in queue of the next attempt counts from when it is due.
+    const next = { ...envelope, retries: envelope.retries + 1, sentAt: retryAt };
+    const body = deps.serializer.encode(toWire(next));
     if (acked)
       await deps.broker.enqueue([
         {
@@ -96,7 +101,16 @@ export async function settle(
       ...event,
       delayMs: outcome.delayMs,
       error: outcome.error,
+      runtimeMs,
     });
+    return;
+  }
+  if (outcome.error instanceof TaskRevoked) {
+    // Terminated on request: not a failure to retry or dead-letter.
+    if (!acked) await deps.acks.ack(delivery);
+    deps.log.warn({ taskId: envelope.id, task: envelope.task }, outcome.error.message);
+    deps.events.emitSafely('task:revoked', { ...event, reason: outcome.error.message });
+    await deps.storeRevoked?.(envelope, outcome.error);
     return;
   }
   const reason = failureReason(outcome, envelope, task.options.retry.max);
@@ -104,7 +118,7 @@ export async function settle(
     { taskId: envelope.id, task: envelope.task, err: outcome.error },
     `task failed: ${reason}`,
   );
-  deps.events.emitSafely('task:failed', { ...event, error: outcome.error, reason });
+  deps.events.emitSafely('task:failed', { ...event, error: outcome.error, reason, runtimeMs });
   if (acked) return;
   if (task.options.deadLetter) await deadLetter(deps, delivery, reason);
   else await deps.acks.ack(delivery);

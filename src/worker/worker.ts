@@ -7,7 +7,10 @@ import { WorkerBatches } from '../batching/worker-batches.ts';
 import { continueWorkflow } from '../canvas/continue-workflow.ts';
 import { DEFAULT_QUEUE } from '../config/app-config.ts';
 import type { ByteSize } from '../config/byte-size.ts';
+import { ControlServer } from '../control/control-server.ts';
+import { RevokedIds } from '../control/revoked-ids.ts';
 import { WorkerShutdown } from '../errors/errors.ts';
+import { bridgeWorkerEvents } from '../events/worker-event-bridge.ts';
 import { WorkerEvents } from '../events/worker-events.ts';
 import type { AttemptRunner } from '../executors/attempt-runner.ts';
 import { createRunner, definedOnly } from '../executors/create-runner.ts';
@@ -21,6 +24,10 @@ import { type AutoscaleOptions, Autoscaler } from './autoscaler.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 import { type DeliveryDeps, processDelivery } from './process-delivery.ts';
 import { ReserveLoop } from './reserve-loop.ts';
+import { storeRevoked } from './revoke-delivery.ts';
+import { TasksInHand } from './tasks-in-hand.ts';
+import { type CommandTarget, workerCommands } from './worker-commands.ts';
+import { WorkerPresence } from './worker-presence.ts';
 import { countEvents, type WorkerStats } from './worker-stats.ts';
 
 /** Options of one worker; each falls back to the app's `worker` config. */
@@ -46,6 +53,10 @@ export interface WorkerOptions {
   maxMemoryPerChild?: ByteSize;
   /** Grow from `min` slots to `max` with a backlog, shrink back when idle (`concurrency` is ignored). */
   autoscale?: AutoscaleOptions;
+  /** Publish task and worker events on the broker (`--events`); default the app's `events.send`. */
+  events?: boolean;
+  /** How often the worker refreshes its record in the broker and beats (default 2s). */
+  heartbeat?: Duration;
 }
 
 /**
@@ -79,7 +90,10 @@ export class Worker {
     const config = app.config.worker ?? {};
     this.app = app;
     this.name = options.name ?? `celeriac@${hostname()}`;
-    this.queues = options.queues ?? config.queues ?? [app.config.defaultQueue ?? DEFAULT_QUEUE];
+    // A copy: add-consumer and cancel-consumer change it while the reserve loop reads it.
+    this.queues = [
+      ...(options.queues ?? config.queues ?? [app.config.defaultQueue ?? DEFAULT_QUEUE]),
+    ];
     const slots = options.autoscale?.min ?? options.concurrency ?? config.concurrency ?? 10;
     this.executor = options.executor ?? new InlineExecutor(slots);
     this.leaseMs = parseDuration(options.lease ?? config.lease ?? '30s');
@@ -96,6 +110,29 @@ export class Worker {
       this.log.error({ err: error, event }, 'event listener threw'),
     );
     this.stats = countEvents(this.events);
+    this.tasks = new TasksInHand(this.events);
+    this.sendEvents = options.events ?? false;
+    this.presence = new WorkerPresence(
+      {
+        name: this.name,
+        queues: this.queues,
+        pool: this.poolName,
+        concurrency: () => this.executor.size,
+        active: () => this.executor.active,
+        processed: () => this.stats.succeeded + this.stats.failed + this.stats.retried,
+      },
+      app.broker,
+      app.events,
+      parseDuration(options.heartbeat ?? '2s'),
+      this.log,
+    );
+    bridgeWorkerEvents(
+      this.events,
+      app.events,
+      { worker: this.name, hostname: hostname(), pid: process.pid },
+      () => app.events.sending,
+    );
+    this.control = new ControlServer(this.name, workerCommands(this.commandTarget()), this.log);
     // Every running attempt listens on the shutdown signal: as many listeners as slots.
     setMaxListeners(0, this.giveUp.signal, this.stopReserving.signal);
     this.leases = new LeaseKeeper(app.broker, this.leaseMs, this.log);
@@ -112,6 +149,32 @@ export class Worker {
 
   private readonly autoscaler: Autoscaler | undefined;
   private reserveLoop: ReserveLoop | undefined;
+  /** Tasks received and running here, for `inspect reserved` and `active`. */
+  readonly tasks: TasksInHand;
+  private readonly presence: WorkerPresence;
+  private readonly control: ControlServer;
+  private readonly revoked = new RevokedIds();
+  private readonly sendEvents: boolean;
+
+  private commandTarget(): CommandTarget {
+    return {
+      app: this.app,
+      queues: this.queues,
+      tasks: this.tasks,
+      stats: this.stats,
+      presence: this.presence,
+      revoked: this.revoked,
+      runner: this.runner,
+      executor: this.executor,
+      wake: () => this.reserveLoop?.wake(),
+      stop: () => this.stop(),
+    };
+  }
+
+  /** True once started and until it begins to stop (`/readyz`). */
+  get ready(): boolean {
+    return this.loop !== undefined && this.stopping === undefined;
+  }
 
   /** Slots now (changes under autoscale). */
   get concurrency(): number {
@@ -127,6 +190,8 @@ export class Worker {
   async start(): Promise<void> {
     if (this.loop) return;
     await this.app.connect();
+    if (this.sendEvents) this.app.events.startSending();
+    await this.listenForControl();
     await this.runner.start();
     this.leases.start();
     const deps = this.deliveryDeps();
@@ -143,6 +208,15 @@ export class Worker {
       'worker online',
     );
     this.events.emitSafely('worker:online', online);
+    await this.presence.start();
+  }
+
+  /** Subscribes to the control channel, then loads the revokes made before this start. */
+  private async listenForControl(): Promise<void> {
+    const broadcast = this.app.broker.broadcast;
+    if (broadcast) await this.control.start(broadcast);
+    const revokes = this.app.broker.revokes;
+    if (revokes) await this.revoked.load(revokes);
   }
 
   /**
@@ -181,6 +255,9 @@ export class Worker {
     this.deps?.acks.close();
     await this.executor.close();
     await this.runner.close();
+    await this.control.stop();
+    await this.presence.stop();
+    await this.app.events.flushSent();
     this.log.info({ name: this.name }, 'worker offline');
     this.events.emitSafely('worker:offline', { name: this.name });
   }
@@ -202,7 +279,10 @@ export class Worker {
       shutdown: this.giveUp.signal,
       continueWorkflow: (envelope, outcome) => continueWorkflow(this.app, envelope, outcome),
       gates: createAdmissionGates({ app: this.app, leases: this.leases, leaseMs: this.leaseMs }),
+      revoked: this.revoked,
     };
+    const revokeDeps = this.deps;
+    this.deps.storeRevoked = (envelope, error) => storeRevoked(revokeDeps, envelope, error);
     this.deps.batches = new WorkerBatches(this.deps, () => this.reserveLoop?.makeRoom());
     return this.deps;
   }

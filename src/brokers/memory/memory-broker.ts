@@ -5,6 +5,7 @@ import type {
   BrokerCapabilities,
   DeadLetter,
   DeadLetterQuery,
+  DelayedMessage,
   Delivery,
   NackOptions,
   OutgoingMessage,
@@ -170,6 +171,15 @@ export class MemoryBroker implements Broker {
     for (const row of this.#rows.values()) if (row.queue === queue) s[row.state]++;
     s.dead = this.#dead.filter((d) => d.queue === queue).length;
     return s;
+  }
+
+  /** The delayed rows of a queue, soonest first. */
+  async listDelayed(queue: string, limit: number): Promise<DelayedMessage[]> {
+    return [...this.#timed]
+      .filter((row) => row.queue === queue && row.state === 'delayed')
+      .sort((a, b) => a.availableAt - b.availableAt)
+      .slice(0, limit)
+      .map(({ id, body, availableAt }) => ({ id, queue, body, availableAt }));
   }
 
   /** Sorted names of queues holding messages or dead letters. */

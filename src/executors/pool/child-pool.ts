@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ResultBackend } from '../../backends/backend.ts';
 import type { Envelope } from '../../envelope/envelope.ts';
-import { ChildExited, TimeLimitExceeded } from '../../errors/errors.ts';
+import { ChildExited, TaskRevoked, TimeLimitExceeded } from '../../errors/errors.ts';
 import type { Outcome } from '../../middleware/middleware.ts';
 import { storeOutcome } from '../../middleware/result-layer.ts';
 import type { RegisteredTask } from '../../task/registry.ts';
@@ -117,6 +117,22 @@ export class ChildPool implements AttemptRunner {
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** Kills the child running task `id`; its attempt fails with TaskRevoked. */
+  terminate(id: string): boolean {
+    for (const member of this.#members) {
+      if (member.running?.envelope.id !== id) continue;
+      this.#options.log.warn(
+        { child: member.child.label, taskId: id },
+        'task revoked with terminate: killing its pool child',
+      );
+      const error = new TaskRevoked('and terminated while it ran');
+      this.#settle(member, { kind: 'failure', error, reason: 'rejected' });
+      this.#retire(member, true);
+      return true;
+    }
+    return false;
   }
 
   /** Asks every child to exit, then kills those still there after a grace period. */

@@ -46,7 +46,8 @@ async function admitRateLimited(
   const key = keyOf(task, spec, envelope);
   if (!key.ok) return { kind: 'reject', reason: key.reason };
   const known = memo.askAgainAt(task.name, key.key, Date.now());
-  if (known !== undefined) return { kind: 'defer', until: known, reason: beyondHorizon(spec) };
+  if (known !== undefined)
+    return { kind: 'defer', until: known, reason: beyondHorizon(spec), rateLimited: true };
   const store = app.broker.rates;
   if (!store) throw new Error(`the broker ${app.brokerLabel} keeps no rate limits`);
   const booking = await store.book(task.name, key.key, spec.limit, spec.horizonMs);
@@ -57,7 +58,7 @@ async function admitRateLimited(
   const until = Math.ceil(Date.now() + wait);
   if (!booking.booked) {
     memo.noteFull(task.name, key.key, Date.now(), until);
-    return { kind: 'defer', until, reason: beyondHorizon(spec) };
+    return { kind: 'defer', until, reason: beyondHorizon(spec), rateLimited: true };
   }
   const body = app.encode(withBooking(envelope, until));
   return {
@@ -65,6 +66,7 @@ async function admitRateLimited(
     until,
     reason: `rate limit: start booked in ${Math.ceil(wait)} ms`,
     body,
+    rateLimited: true,
   };
 }
 

@@ -32,6 +32,7 @@ describe('buildEnvelope', () => {
       retries: 0,
       rootId: envelope.id,
       parentId: null,
+      sentAt: NOW,
     });
     expect(buildEnvelope('add', [], {}, opts(), defaults, NOW).id).not.toBe(envelope.id);
   });

@@ -1,0 +1,45 @@
+import type { RevokeStore } from './revoke-store.ts';
+
+const SWEEP_EVERY = 1000;
+
+/**
+ * A worker's copy of the revoked ids: loaded from the broker at start and kept current by
+ * revoke requests on the control channel, so checking a delivery costs no broker round trip.
+ */
+export class RevokedIds {
+  readonly #expiries = new Map<string, number>();
+  #addsSinceSweep = 0;
+
+  /** Whether `id` is revoked now. */
+  has(id: string): boolean {
+    if (this.#expiries.size === 0) return false;
+    const expiresAt = this.#expiries.get(id);
+    return expiresAt !== undefined && expiresAt > Date.now();
+  }
+
+  /** Marks ids revoked until `expiresAt` (epoch ms). */
+  add(ids: readonly string[], expiresAt: number): void {
+    for (const id of ids) {
+      const known = this.#expiries.get(id) ?? 0;
+      if (known < expiresAt) this.#expiries.set(id, expiresAt);
+    }
+    this.#addsSinceSweep += ids.length;
+    if (this.#addsSinceSweep >= SWEEP_EVERY) this.#sweep();
+  }
+
+  /** Adds every live revoke the broker keeps. */
+  async load(store: RevokeStore): Promise<void> {
+    for (const { id, expiresAt } of await store.revoked()) this.add([id], expiresAt);
+  }
+
+  /** How many ids are held (lapsed ones may still count until the next sweep). */
+  get size(): number {
+    return this.#expiries.size;
+  }
+
+  #sweep(): void {
+    this.#addsSinceSweep = 0;
+    const now = Date.now();
+    for (const [id, expiresAt] of this.#expiries) if (expiresAt <= now) this.#expiries.delete(id);
+  }
+}
