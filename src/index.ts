@@ -41,10 +41,12 @@ export type { CatchUp } from './beat/due-ticks.ts';
 export type { Schedule, ScheduleSpec } from './beat/schedule-spec.ts';
 export type { CheckReport, SchedulerOptions } from './beat/scheduler.ts';
 export { Scheduler } from './beat/scheduler.ts';
+export type { Broadcast, Unsubscribe } from './brokers/broadcast.ts';
 export type {
   Broker,
   BrokerCapabilities,
   DeadLetter,
+  DelayedMessage,
   Delivery,
   OutgoingMessage,
   QueueStats,
@@ -93,7 +95,23 @@ export type { ChunkedRun, RunWaitOptions } from './chunked/chunked-run.ts';
 export type { ChunkedTask } from './chunked/chunked-task.ts';
 export type { StepOutcome } from './chunked/run-step.ts';
 export type { AppConfig, WorkerConfig } from './config/app-config.ts';
-export { AppControl } from './control/app-control.ts';
+export {
+  AppControl,
+  DEFAULT_REVOKE_TTL,
+  type RevokeOptions,
+  UnknownDestination,
+} from './control/app-control.ts';
+export { type BroadcastOptions, NoReply } from './control/control-client.ts';
+export {
+  CONTROL_COMMANDS,
+  type ControlCommand,
+  type ControlReply,
+  INSPECT_COMMANDS,
+  type InspectCommand,
+  type WorkerCommand,
+} from './control/control-protocol.ts';
+export type { RevokedId, RevokeStore } from './control/revoke-store.ts';
+export type { WorkerInfo, WorkerRegistry } from './control/worker-registry.ts';
 export type { Envelope } from './envelope/envelope.ts';
 export {
   BrokerUnavailable,
@@ -108,9 +126,24 @@ export {
   Retry,
   SoftTimeLimitExceeded,
   TaskExpired,
+  TaskRevoked,
   TimeLimitExceeded,
   UnknownTask,
 } from './errors/errors.ts';
+export { AppEvents } from './events/app-events.ts';
+export {
+  type ClusterEvent,
+  type ClusterTaskEvent,
+  type ClusterWorkerEvent,
+  EVENTS_CHANNEL,
+  type EventOrigin,
+  isTaskEvent,
+  TASK_EVENT_TYPES,
+  type TaskEventType,
+  WORKER_EVENT_TYPES,
+  type WorkerEventType,
+} from './events/cluster-event.ts';
+export type { EventSink } from './events/event-sink.ts';
 export type { WorkerEventMap } from './events/worker-events.ts';
 export type { AttemptRunner } from './executors/attempt-runner.ts';
 export type { Executor } from './executors/executor.ts';

@@ -3,6 +3,7 @@ import { CeleriacError } from '../errors/errors.ts';
 import { registerBeat } from './commands/beat.ts';
 import { registerControl } from './commands/control.ts';
 import { registerDlq } from './commands/dlq.ts';
+import { registerInspect } from './commands/inspect.ts';
 import { registerMulti } from './commands/multi.ts';
 import { registerPurge } from './commands/purge.ts';
 import { registerSend } from './commands/send.ts';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerDlq(program);
   registerMulti(program);
   registerControl(program);
+  registerInspect(program);
   registerBeat(program);
   for (const command of program.commands) applyToTree(command);
   return program;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { App } from '../../app/app.ts';
 import { CeleriacError } from '../../errors/errors.ts';
+import { registerWorkerControl } from '../control/worker-control-commands.ts';
 import { CliError, loadApp } from '../load-app.ts';
 
 interface ControlFlags {
@@ -13,7 +14,7 @@ const BAD_ARGUMENT_CODES = new Set(['UNKNOWN_TASK', 'INVALID_RATE', 'NOT_RATE_LI
 
 /**
  * `celeriac control …`: change the running cluster through the broker, without a restart.
- * Subcommands: `rate-limit`, `rate-limits` (more join the group later).
+ * `rate-limit` and `rate-limits` act on the broker's store; the others ask live workers.
  */
 export function registerControl(program: Command): void {
   const control = program
@@ -38,6 +39,7 @@ export function registerControl(program: Command): void {
   common(
     control.command('rate-limits').description('list the rate limits changed at runtime'),
   ).action(async (flags: ControlFlags) => withApp('rate-limits', flags, listRateLimits));
+  registerWorkerControl(control);
 }
 
 async function withApp(

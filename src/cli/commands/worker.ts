@@ -25,6 +25,7 @@ interface WorkerFlags {
   watch?: boolean;
   watchPath?: string[];
   beat?: boolean;
+  events?: boolean;
 }
 
 /** `celeriac worker`: consume queues until SIGTERM/SIGINT. */
@@ -82,6 +83,10 @@ export function registerWorker(program: Command): void {
       byteSize,
     )
     .option('--beat', 'also run the periodic-task scheduler in this process (docs/beat.md)')
+    .option(
+      '-E, --events',
+      'publish task and worker events on the broker (celeriac events, exporter; docs/events.md)',
+    )
     .addOption(watchOption())
     .addOption(watchPathOption())
     .action(async (flags: WorkerFlags) => runWorker(flags));
@@ -101,6 +106,7 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
     maxTasksPerChild: flags.maxTasksPerChild,
     maxMemoryPerChild: flags.maxMemoryPerChild,
     autoscale: flags.autoscale,
+    events: flags.events,
   });
   const scheduler = flags.beat ? buildScheduler(app, {}) : undefined;
   let signals = 0;
