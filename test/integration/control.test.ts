@@ -45,6 +45,26 @@ describe.each(BROKERS_WITH_REDIS)('inspect and control on the %s broker', (kind)
     expect(await sent.get({ timeout: '10s' })).toBe('first');
   });
 
+  it('inspect scheduled lists the delayed messages of the worker’s queues', async () => {
+    const app = h.app();
+    const later = app.task('later', (_ctx, n: number) => n);
+    await h.worker(app, { name: 'w1@test', queues: ['default'] });
+    const eta = new Date(Date.now() + 60_000);
+    const result = await later.applyAsync([7], { eta });
+    await later.applyAsync([8], { eta, queue: 'elsewhere' });
+    const [reply] = await app.control.broadcast('scheduled');
+    expect(reply?.ok && reply.data).toEqual([
+      {
+        id: result.id,
+        task: 'later',
+        queue: 'default',
+        eta: eta.toISOString(),
+        retries: 0,
+        args: '[ 7 ]',
+      },
+    ]);
+  });
+
   it('a destination no live worker has is an error naming the live ones', async () => {
     const app = h.app();
     app.task('t', () => 1);

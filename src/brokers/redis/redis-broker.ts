@@ -22,6 +22,7 @@ import type {
   BrokerCapabilities,
   DeadLetter,
   DeadLetterQuery,
+  DelayedMessage,
   Delivery,
   NackOptions,
   OutgoingMessage,
@@ -30,7 +31,7 @@ import type {
 } from '../broker.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
 import { listDeadLetters, purgeDeadLetters, requeueDeadLetters } from './dead-letters.ts';
-import { packEntry } from './entry.ts';
+import { packEntry, unpackEntry } from './entry.ts';
 import { SCRIPTS } from './lua-script.ts';
 import { publishArgs } from './publish-args.ts';
 import { PublishCoalescer } from './publish-coalescer.ts';
@@ -258,6 +259,24 @@ export class RedisBroker implements Broker {
       client.llen(keys.dead),
     ]);
     return { queue, ready: readyCounts.reduce((a, b) => a + b, 0), reserved, delayed, dead };
+  }
+
+  /** The delayed messages of a queue, soonest first (entries that do not parse are skipped). */
+  async listDelayed(queue: string, limit: number): Promise<DelayedMessage[]> {
+    const client = await this.#ready();
+    const flat = await client.zrangeBuffer(
+      this.#keys.of(queue).delayed,
+      0,
+      limit - 1,
+      'WITHSCORES',
+    );
+    const out: DelayedMessage[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const entry = unpackEntry(flat[i] as Buffer);
+      if (entry)
+        out.push({ id: entry.id, queue, body: entry.body, availableAt: Number(flat[i + 1]) });
+    }
+    return out;
   }
 
   /** Queue names ever published to, sorted. */

@@ -7,6 +7,7 @@ import type {
   BrokerCapabilities,
   DeadLetter,
   DeadLetterQuery,
+  DelayedMessage,
   Delivery,
   NackOptions,
   OutgoingMessage,
@@ -185,6 +186,16 @@ export class SqliteBroker implements Broker {
   async stats(queue: string): Promise<QueueStats> {
     const counts = this.#open().stmts.counts.get({ queue }) as CountsRow;
     return { queue, ...counts };
+  }
+
+  /** The delayed messages of a queue, soonest first. */
+  async listDelayed(queue: string, limit: number): Promise<DelayedMessage[]> {
+    const rows = this.#open().stmts.listDelayed.all({ queue, limit }) as Array<{
+      id: string;
+      body: Uint8Array;
+      availableAt: number;
+    }>;
+    return rows.map((row) => ({ ...row, queue }));
   }
 
   /** Sorted names of queues holding messages or dead letters. */

@@ -67,6 +67,8 @@ const SQL = {
     (SELECT COUNT(*) FROM messages WHERE state IN (1, 2) AND state = 1 AND queue = @queue) AS reserved,
     (SELECT COUNT(*) FROM messages WHERE state IN (1, 2) AND state = 2 AND queue = @queue) AS delayed,
     (SELECT COUNT(*) FROM dead_letters WHERE queue = @queue) AS dead`,
+  listDelayed: `SELECT id, body, available_at AS availableAt FROM messages
+    WHERE state = 2 AND queue = @queue ORDER BY available_at LIMIT @limit`,
   queues: 'SELECT queue FROM messages UNION SELECT queue FROM dead_letters ORDER BY queue',
   purgeReady: 'DELETE FROM messages WHERE state = 0 AND queue = ?',
   purgeDelayed: 'DELETE FROM messages WHERE state IN (1, 2) AND state = 2 AND queue = ?',

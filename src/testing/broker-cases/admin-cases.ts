@@ -33,6 +33,27 @@ export const adminCases: BrokerCase[] = [
     },
   },
   {
+    title: 'listDelayed lists delayed messages soonest first, with bodies and due times',
+    async run({ broker, queue }) {
+      if (!broker.listDelayed) return;
+      const q = queue();
+      const now = Date.now();
+      await broker.enqueue([
+        message(q, 'late', { availableAt: now + 90_000 }),
+        message(q, 'ready'),
+        message(q, 'soon', { availableAt: now + 60_000 }),
+        message(q, 'later', { availableAt: now + 75_000 }),
+      ]);
+      const listed = await broker.listDelayed(q, 2);
+      expect(listed.map((m) => [m.id, m.queue, text(m.body), m.availableAt])).toEqual([
+        ['soon', q, 'body-soon', now + 60_000],
+        ['later', q, 'body-later', now + 75_000],
+      ]);
+      expect(ids(await broker.listDelayed(q, 10))).toEqual(['soon', 'later', 'late']);
+      expect(await broker.listDelayed(queue('empty'), 10)).toEqual([]);
+    },
+  },
+  {
     title: 'listDeadLetters pages oldest first',
     async run({ broker, queue }) {
       const q = queue();
