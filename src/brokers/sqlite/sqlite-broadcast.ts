@@ -79,6 +79,11 @@ export class SqliteBroadcast implements Broadcast {
     return async () => this.#unsubscribe(channel, subscription);
   }
 
+  /** Whether the poller runs (while any subscription lasts), for tests and diagnostics. */
+  get polling(): boolean {
+    return this.#running;
+  }
+
   /** Stops the poller and drops every subscription (the broker is closing). */
   close(): void {
     for (const subscriptions of this.#channels.values())
