@@ -1,5 +1,8 @@
 export { backendConformance } from './backend-conformance.ts';
 export { beatStoreConformance } from './beat-store-conformance.ts';
+export { broadcastConformance } from './broadcast-conformance.ts';
 export { type BrokerConformanceOptions, brokerConformance } from './broker-conformance.ts';
 export { rateStoreConformance } from './rate-store-conformance.ts';
+export { revokeStoreConformance } from './revoke-store-conformance.ts';
 export { slotStoreConformance } from './slot-store-conformance.ts';
+export { workerRegistryConformance } from './worker-registry-conformance.ts';

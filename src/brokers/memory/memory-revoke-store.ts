@@ -1,3 +1,4 @@
+import { checkLimit, checkTtl } from '../../control/control-input.ts';
 import type { RevokedId, RevokeStore } from '../../control/revoke-store.ts';
 
 /** Revoked ids in this process's memory, each with its expiry. */
@@ -9,6 +10,7 @@ export class MemoryRevokeStore implements RevokeStore {
 
   /** Records ids until now + ttlMs, keeping the later expiry of an id revoked twice. */
   async revoke(ids: string[], ttlMs: number): Promise<void> {
+    checkTtl(ttlMs, 'revoke');
     const expiresAt = this.now() + ttlMs;
     for (const id of ids) {
       const known = this.#expiries.get(id);
@@ -18,6 +20,7 @@ export class MemoryRevokeStore implements RevokeStore {
 
   /** The live revokes, soonest to lapse first. */
   async revoked(limit = Number.POSITIVE_INFINITY): Promise<RevokedId[]> {
+    checkLimit(limit);
     this.#sweep();
     return [...this.#expiries]
       .map(([id, expiresAt]) => ({ id, expiresAt }))

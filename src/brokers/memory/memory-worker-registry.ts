@@ -1,3 +1,4 @@
+import { checkTtl } from '../../control/control-input.ts';
 import type { WorkerInfo, WorkerRegistry } from '../../control/worker-registry.ts';
 
 /** Live workers in this process's memory, each with the time its record lapses. */
@@ -9,6 +10,7 @@ export class MemoryWorkerRegistry implements WorkerRegistry {
 
   /** Replaces the worker's record and pushes its lapse to now + ttlMs. */
   async heartbeat(info: WorkerInfo, ttlMs: number): Promise<void> {
+    checkTtl(ttlMs, 'heartbeat');
     this.#workers.set(info.name, { info: structuredClone(info), expiresAt: this.now() + ttlMs });
   }
 

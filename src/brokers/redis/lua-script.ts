@@ -59,6 +59,18 @@ export class LuaScript {
       );
     }
   }
+
+  /**
+   * Runs the script with EVAL, never EVALSHA, for calls whose order matters: after a NOSCRIPT
+   * the retry of one call could go out behind a later call that found the script loaded.
+   */
+  async runInOrder(
+    client: RedisClient,
+    keys: string[],
+    args: Array<string | number | Buffer>,
+  ): Promise<unknown> {
+    return (client as unknown as BufferEval).evalBuffer(this.source, keys.length, ...keys, ...args);
+  }
 }
 
 /** Every step of the Redis broker, one script each. */

@@ -29,6 +29,11 @@ export function queueIndexKey(prefix: string): string {
   return `${prefix}:queues`;
 }
 
+/** The hash tag of the control keys: revokes and workers live on one Cluster slot. */
+export function controlTag(prefix: string): string {
+  return `${prefix}:{control}`;
+}
+
 /** The keys of every queue a broker has touched, made once, and the queue of a wake channel. */
 export class QueueKeyring {
   private readonly byQueue = new Map<string, QueueKeys>();

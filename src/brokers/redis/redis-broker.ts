@@ -39,10 +39,13 @@ import { QueueHints } from './queue-hints.ts';
 import { QueueKeyring, queueIndexKey } from './queue-keys.ts';
 import { maintainQueue, maintenanceDue } from './queue-maintenance.ts';
 import { RedisBeatStore } from './redis-beat-store.ts';
+import { RedisBroadcast } from './redis-broadcast.ts';
 import type { RedisBrokerOptions } from './redis-broker-options.ts';
 import { RedisRateStore } from './redis-rate-store.ts';
+import { RedisRevokeStore } from './redis-revoke-store.ts';
 import { RedisSlotStore } from './redis-slot-store.ts';
 import { RedisUniqueStore } from './redis-unique-store.ts';
+import { RedisWorkerRegistry } from './redis-worker-registry.ts';
 import { reserveBatch } from './reserve-batch.ts';
 import { WakeSubscriber } from './wake-subscriber.ts';
 
@@ -59,6 +62,12 @@ export class RedisBroker implements Broker {
   readonly rates: RateStore;
   /** The scheduler's leadership, ticks and entries, under one hash tag per group. */
   readonly beat: RedisBeatStore;
+  /** Events and control between processes: pub/sub on the broker's subscriber connection. */
+  readonly broadcast: RedisBroadcast;
+  /** Revoked task ids, one zset under the hash tag `{control}`. */
+  readonly revokes: RedisRevokeStore;
+  /** The live workers, under the hash tag `{control}`. */
+  readonly workers: RedisWorkerRegistry;
   readonly #target: RedisTarget;
   readonly #prefix: string;
   readonly #options: Required<Omit<RedisBrokerOptions, 'url' | 'prefix'>>;
@@ -91,6 +100,15 @@ export class RedisBroker implements Broker {
     this.slots = new RedisSlotStore({ client: () => this.#ready(), prefix: this.#prefix, cluster });
     this.rates = new RedisRateStore(() => this.#ready(), this.#prefix);
     this.beat = new RedisBeatStore(() => this.#ready(), this.#prefix);
+    this.revokes = new RedisRevokeStore(() => this.#ready(), this.#prefix);
+    this.workers = new RedisWorkerRegistry(() => this.#ready(), this.#prefix);
+    this.broadcast = new RedisBroadcast({
+      client: () => this.#ready(),
+      watch: (channels) => this.#watchChannels(channels),
+      unwatch: async (channels) => this.#subscriber?.unwatch(channels),
+      prefix: this.#prefix,
+      onError: (error, what) => this.#warn(error, what),
+    });
     this.#options = {
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       publishTimeoutMs: options.publishTimeoutMs ?? 10_000,
@@ -115,9 +133,10 @@ export class RedisBroker implements Broker {
     return this.#connecting;
   }
 
-  /** Closes both connections; waiting reserves return empty. */
+  /** Closes both connections; waiting reserves return empty, broadcast listeners are dropped. */
   async close(options: { force?: boolean } = {}): Promise<void> {
     this.#closing.abort();
+    this.broadcast.close();
     this.#subscriber?.close();
     this.#subscriber = undefined;
     const client = this.#client;
@@ -355,6 +374,13 @@ export class RedisBroker implements Broker {
     await this.#subscriber.watch(queues.map((q) => this.#keys.of(q).wakeChannel));
   }
 
+  /** Subscribes the one subscriber connection (made on first use) to broadcast channels. */
+  async #watchChannels(channels: string[]): Promise<void> {
+    await this.#ready();
+    this.#subscriber ??= this.#createSubscriber();
+    await this.#subscriber.watch(channels);
+  }
+
   #createSubscriber(): WakeSubscriber {
     return new WakeSubscriber({
       command: this.#client as RedisClient,
@@ -373,7 +399,7 @@ export class RedisBroker implements Broker {
       heartbeatMs: this.#options.heartbeatMs,
       onMessage: (channel, message) => {
         const queue = this.#keys.queueOfChannel(channel);
-        if (queue === undefined) return;
+        if (queue === undefined) return this.broadcast.receive(channel, message);
         this.#hints.noteDue(queue, Number(message));
         this.#wakeup.notify('', [queue]);
       },

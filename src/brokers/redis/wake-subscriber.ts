@@ -13,17 +13,23 @@ export interface WakeSubscriberOptions {
 }
 
 /**
- * The one subscriber connection of a broker. A subscription can go quiet after a reconnect
- * without any error (a long-standing failure of Celery's and BullMQ's blocking reads), so it
- * publishes a heartbeat to itself and rebuilds the connection after three missed beats.
+ * The one subscriber connection of a broker: queue wake-ups and broadcast channels share it, so
+ * a worker holds two connections whatever it listens to. A subscription can go quiet after a
+ * reconnect without any error (a long-standing failure of Celery's and BullMQ's blocking
+ * reads), so it publishes a heartbeat to itself and rebuilds the connection after three missed
+ * beats.
  */
 export class WakeSubscriber {
   private client: RedisClient | undefined;
+  /** The channels wanted now; the connection catches up through `queue`. */
   private readonly channels = new Set<string>();
   private readonly heartbeatChannel: string;
   private timer: NodeJS.Timeout | undefined;
   private lastBeat = Date.now();
+  /** Rebuilds, SUBSCRIBEs and UNSUBSCRIBEs run one at a time, in the order they were asked. */
+  private queue: Promise<void> = Promise.resolve();
   private rebuilding: Promise<void> | undefined;
+  private closed = false;
   /** How many times a quiet subscription was rebuilt. */
   rebuilds = 0;
 
@@ -31,17 +37,33 @@ export class WakeSubscriber {
     this.heartbeatChannel = `${options.heartbeatChannelPrefix}${randomUUID()}`;
   }
 
-  /** Subscribes to channels not yet watched (connecting on first use). */
+  /** Subscribes to channels not yet watched (connecting on first use); resolves once active. */
   async watch(channels: string[]): Promise<void> {
     const fresh = channels.filter((c) => !this.channels.has(c));
     if (fresh.length === 0 && this.client) return;
     for (const channel of fresh) this.channels.add(channel);
-    if (!this.client) return this.rebuild();
-    await this.client.subscribe(...fresh);
+    return this.enqueue(async () => {
+      if (!this.client) return this.rebuildNow();
+      // An unwatch asked after this watch already took the channel back.
+      const wanted = fresh.filter((c) => this.channels.has(c));
+      if (wanted.length > 0) await this.client.subscribe(...wanted);
+    });
   }
 
-  /** Closes the subscriber connection and stops the heartbeat. */
+  /** Unsubscribes from watched channels; resolves once the server confirmed it. */
+  async unwatch(channels: string[]): Promise<void> {
+    const gone = channels.filter((c) => this.channels.delete(c));
+    if (gone.length === 0) return;
+    return this.enqueue(async () => {
+      // A watch asked after this unwatch wants the channel again.
+      const unwanted = gone.filter((c) => !this.channels.has(c));
+      if (unwanted.length > 0 && this.client) await this.client.unsubscribe(...unwanted);
+    });
+  }
+
+  /** Closes the subscriber connection and stops the heartbeat; a rebuild under way is dropped. */
   close(): void {
+    this.closed = true;
     clearInterval(this.timer);
     this.timer = undefined;
     this.client?.disconnect();
@@ -53,20 +75,30 @@ export class WakeSubscriber {
     return this.client;
   }
 
-  private rebuild(): Promise<void> {
-    this.rebuilding ??= (async () => {
-      this.client?.disconnect();
-      const client = await this.options.connect();
-      client.on('message', (channel: string, message: string) => this.receive(channel, message));
-      client.on('error', (error) => this.options.onError(error, 'subscriber connection'));
-      await client.subscribe(this.heartbeatChannel, ...this.channels);
-      this.client = client;
-      this.lastBeat = Date.now();
-      this.timer ??= setInterval(() => void this.beat(), this.options.heartbeatMs);
-    })().finally(() => {
-      this.rebuilding = undefined;
-    });
-    return this.rebuilding;
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(() => (this.closed ? undefined : step()));
+    // Each caller learns of its own failure through `run`; the queue only keeps the order.
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async rebuildNow(): Promise<void> {
+    this.client?.disconnect();
+    this.client = undefined;
+    const client = await this.options.connect();
+    client.on('message', (channel: string, message: string) => this.receive(channel, message));
+    client.on('error', (error) => this.options.onError(error, 'subscriber connection'));
+    if (!this.closed) await client.subscribe(this.heartbeatChannel, ...this.channels);
+    if (this.closed) {
+      client.disconnect();
+      return;
+    }
+    this.client = client;
+    this.lastBeat = Date.now();
+    this.timer ??= setInterval(() => void this.beat(), this.options.heartbeatMs);
   }
 
   private receive(channel: string, message: string): void {
@@ -75,13 +107,18 @@ export class WakeSubscriber {
   }
 
   private async beat(): Promise<void> {
+    if (this.rebuilding) return;
     if (Date.now() - this.lastBeat > 3 * this.options.heartbeatMs) {
       this.rebuilds++;
       this.options.onError(
         new Error('wake-up subscription went quiet'),
         'rebuilding the subscriber connection',
       );
-      await this.rebuild().catch((error) => this.options.onError(error, 'subscriber rebuild'));
+      this.rebuilding = this.enqueue(() => this.rebuildNow())
+        .catch((error) => this.options.onError(error, 'subscriber rebuild'))
+        .finally(() => {
+          this.rebuilding = undefined;
+        });
       return;
     }
     await this.options.command

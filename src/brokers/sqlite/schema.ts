@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { BrokerUnavailable } from '../../errors/errors.ts';
+import { CONTROL_TABLES } from './control-schema.ts';
 import { COORDINATION_TABLES } from './coordination-schema.ts';
 import { RATE_TABLES } from './rate-schema.ts';
 
@@ -43,6 +44,7 @@ const MIGRATIONS: readonly string[] = [
   `,
   RATE_TABLES,
   COORDINATION_TABLES,
+  CONTROL_TABLES,
 ];
 
 /** The `user_version` this code writes and expects. */

@@ -18,9 +18,12 @@ import { QueueWakeup } from '../queue-wakeup.ts';
 import { insertMessage, toBuffer } from './insert-message.ts';
 import { DELAYED, openDatabase, READY } from './schema.ts';
 import { SqliteBeatStore } from './sqlite-beat-store.ts';
+import { SqliteBroadcast } from './sqlite-broadcast.ts';
 import { SqliteRateStore } from './sqlite-rate-store.ts';
+import { SqliteRevokeStore } from './sqlite-revoke-store.ts';
 import { SqliteSlotStore } from './sqlite-slot-store.ts';
 import { SqliteUniqueStore } from './sqlite-unique-store.ts';
+import { SqliteWorkerRegistry } from './sqlite-worker-registry.ts';
 import {
   type CountsRow,
   type DeadLetterRow,
@@ -40,6 +43,8 @@ export interface SqliteBrokerOptions {
   path: string;
   /** Longest sleep between checks while waiting for messages other processes may add. Default 50. */
   pollIntervalMs?: number;
+  /** How often `broadcast` subscribers read the file for new messages. Default 50. */
+  broadcastPollIntervalMs?: number;
 }
 
 interface Connection {
@@ -63,6 +68,12 @@ export class SqliteBroker implements Broker {
   readonly rates: RateStore = new SqliteRateStore(() => this.#open().db);
   /** The scheduler's leadership, ticks and entries, in the same file. */
   readonly beat = new SqliteBeatStore(() => this.#open().db);
+  /** Events and control between processes: a table that each broker's subscribers poll. */
+  readonly broadcast: SqliteBroadcast;
+  /** Revoked task ids, in the same file. */
+  readonly revokes = new SqliteRevokeStore(() => this.#open().db);
+  /** The live workers, in the same file. */
+  readonly workers = new SqliteWorkerRegistry(() => this.#open().db);
   readonly #path: string;
   readonly #file: string;
   readonly #pollIntervalMs: number;
@@ -74,6 +85,8 @@ export class SqliteBroker implements Broker {
     this.#path = options.path;
     this.#file = resolve(options.path);
     this.#pollIntervalMs = Math.max(1, options.pollIntervalMs ?? 50);
+    const broadcastPollMs = Math.max(1, options.broadcastPollIntervalMs ?? 50);
+    this.broadcast = new SqliteBroadcast(() => this.#open().db, broadcastPollMs);
   }
 
   /** Opens and migrates the database; idempotent. */
@@ -81,9 +94,10 @@ export class SqliteBroker implements Broker {
     this.#open();
   }
 
-  /** Ends pending waits and closes the connection; a later operation reopens it. */
+  /** Ends pending waits and broadcast subscriptions, and closes the connection; a later operation reopens it. */
   async close(): Promise<void> {
     this.#closing.abort();
+    this.broadcast.close();
     this.#conn?.db.close();
     this.#conn = undefined;
   }

@@ -3,7 +3,12 @@ import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RedisBroker } from '../../../src/brokers/redis/redis-broker.ts';
 import { type App, createApp, type Worker } from '../../../src/index.ts';
-import { brokerConformance } from '../../../src/testing/index.ts';
+import {
+  broadcastConformance,
+  brokerConformance,
+  revokeStoreConformance,
+  workerRegistryConformance,
+} from '../../../src/testing/index.ts';
 import { redisServerBinary } from '../../support/redis-available.ts';
 import { type RedisClusterHandle, startRedisCluster } from '../../support/redis-servers.ts';
 
@@ -39,6 +44,25 @@ describe.skipIf(!redisServerBinary)('redis cluster', () => {
   });
 
   brokerConformance('redis cluster', () => new RedisBroker({ url: cluster.url, prefix }));
+
+  describe('events and control stores', () => {
+    // Two brokers on one prefix stand for two processes; made on first use, once the cluster runs.
+    let peers: [RedisBroker, RedisBroker] | undefined;
+    const brokers = () => {
+      const shared = `celeriac-test-${randomUUID().slice(0, 8)}`;
+      peers ??= [0, 1].map(() => new RedisBroker({ url: cluster.url, prefix: shared })) as [
+        RedisBroker,
+        RedisBroker,
+      ];
+      return peers;
+    };
+    afterAll(async () => {
+      await Promise.all((peers ?? []).map((broker) => broker.close()));
+    });
+    broadcastConformance('redis cluster', () => [brokers()[0].broadcast, brokers()[1].broadcast]);
+    revokeStoreConformance('redis cluster', () => [brokers()[0].revokes, brokers()[1].revokes]);
+    workerRegistryConformance('redis cluster', () => [brokers()[0].workers, brokers()[1].workers]);
+  });
 
   describe('an app routing to three queues on different nodes', () => {
     let app: App | undefined;
