@@ -1,14 +1,28 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/index.ts';
+import { redisAvailable, redisUrl } from '../support/redis-available.ts';
+import { deleteRedisPrefix } from '../support/redis-keys.ts';
 import { e2eEnv, until } from './e2e-env.ts';
 import { type CliProcess, runCli, spawnCli } from './worker-process.ts';
 
 const TASKS = new URL('./fixtures/control-tasks.ts', import.meta.url).pathname;
 const ONLINE = /"msg":"worker online"/;
 
-describe('inspect and control against worker processes on one SQLite file', () => {
-  let env: ReturnType<typeof e2eEnv>;
+const KINDS = redisAvailable ? ['sqlite', 'redis'] : ['sqlite'];
+
+/** A fresh environment; on Redis the broker is a fresh key prefix on the shared server. */
+function controlEnv(kind: string) {
+  const made = e2eEnv();
+  if (kind !== 'redis') return { ...made, prefix: undefined };
+  const prefix = `celeriac-test-${randomUUID().slice(0, 8)}`;
+  made.env.CELERIAC_BROKER_URL = `${redisUrl.split('?')[0]}?prefix=${prefix}`;
+  return { ...made, prefix };
+}
+
+describe.each(KINDS)('inspect and control against worker processes on %s', (kind) => {
+  let env: ReturnType<typeof controlEnv>;
   const workers: CliProcess[] = [];
 
   afterEach(async () => {
@@ -17,6 +31,7 @@ describe('inspect and control against worker processes on one SQLite file', () =
       await w.exited;
     }
     await env.cleanup();
+    if (env.prefix) await deleteRedisPrefix(env.prefix);
   });
 
   const startWorker = (name: string, extra: string[] = [], vars: Record<string, string> = {}) => {
@@ -29,7 +44,7 @@ describe('inspect and control against worker processes on one SQLite file', () =
   };
 
   it('inspect answers from two workers, as text and JSON; control shutdown stops one', async () => {
-    env = e2eEnv();
+    env = controlEnv(kind);
     await Promise.all([startWorker('w1@e2e'), startWorker('w2@e2e', ['-Q', 'e2e,other'])]);
     const ping = await runCli(['inspect', 'ping', '--json'], env.env);
     expect(ping.code).toBe(0);
@@ -59,7 +74,7 @@ describe('inspect and control against worker processes on one SQLite file', () =
   });
 
   it('bad input: no live worker, an unknown destination, an unknown command', async () => {
-    env = e2eEnv();
+    env = controlEnv(kind);
     const none = await runCli(['inspect', 'ping'], env.env);
     expect(none.code).toBe(1);
     expect(none.output).toBe('celeriac: no reply from any worker within 1s');
@@ -85,7 +100,7 @@ describe('inspect and control against worker processes on one SQLite file', () =
   it.each(['process', 'threads'])(
     'revoke --terminate stops a task running in the %s pool; the next task runs',
     async (pool) => {
-      env = e2eEnv();
+      env = controlEnv(kind);
       const backend = `sqlite://${join(env.dir, 'results.db')}`;
       await startWorker('w1@e2e', ['-P', pool, '-c', '1'], { CELERIAC_RESULT_BACKEND: backend });
       const app = createApp(
