@@ -55,6 +55,7 @@ import { parseDuration } from '../time/duration.ts';
 import { Worker, type WorkerOptions } from '../worker/worker.ts';
 import { buildEnvelope } from './build-envelope.ts';
 import { runEagerly } from './eager.ts';
+import { type PublishHook, PublishHooks } from './publish-hooks.ts';
 import { Router } from './routing.ts';
 import { createTaskHandle, type Task, type TaskHandler } from './task-handle.ts';
 
@@ -85,6 +86,7 @@ export class App {
   readonly events: AppEvents;
   private readonly router: Router;
   private readonly middleware: Middleware[] = [];
+  private readonly publishHooks: PublishHooks;
   private pipelineCache: Pipeline | undefined;
   private connecting: Promise<void> | undefined;
 
@@ -104,6 +106,7 @@ export class App {
     this.backend = typeof backend === 'string' ? backendFromUrl(backend) : backend;
     this.serializer = config.serializer ?? jsonSerializer;
     this.router = new Router(config.routes);
+    this.publishHooks = new PublishHooks(this.log);
     this.events = new AppEvents({
       broker: this.broker,
       log: this.log,
@@ -203,6 +206,15 @@ export class App {
     return this;
   }
 
+  /**
+   * Adds a hook that sees every envelope this app sends to the broker, once, before it is
+   * encoded (sends, workflows, unique tasks; not eager runs): integrations add headers here.
+   * Returns the function that removes it. See docs/integrations.md.
+   */
+  onPublish(hook: PublishHook): () => void {
+    return this.publishHooks.add(hook);
+  }
+
   /** Sends a task by name, for producers that do not import its handler (Celery's send_task). */
   sendTask<R = unknown>(
     name: string,
@@ -251,12 +263,13 @@ export class App {
     return ids.map((id) => new AsyncResult(id, source));
   }
 
-  /** Stores built messages in the broker in one call (all or none); what workflows send through. */
-  async dispatch(envelopes: Envelope[]): Promise<void> {
+  /**
+   * Stores built messages in the broker in one call (all or none); what workflows send through.
+   * `parent` is the finished task whose end sends them, if any.
+   */
+  async dispatch(envelopes: Envelope[], parent?: Envelope): Promise<void> {
     if (this.config.eager) throw eagerWorkflowError();
-    const messages = envelopes.map((envelope) => this.outgoing(envelope));
-    await this.connect();
-    await this.broker.enqueue(messages);
+    await this.publish(envelopes, (messages) => this.broker.enqueue(messages), parent);
     emitSent(this.events, envelopes);
   }
 
@@ -271,6 +284,22 @@ export class App {
       envelopes.filter((envelope, i) => ids[i] === envelope.id),
     );
     return ids;
+  }
+
+  /**
+   * The one way new messages leave the app: runs the publish hooks on each envelope, encodes
+   * them and hands them to `store`, one broker call.
+   */
+  publish<T>(
+    envelopes: Envelope[],
+    store: (messages: OutgoingMessage[]) => Promise<T>,
+    parent?: Envelope,
+  ): Promise<T> {
+    return this.publishHooks.around(envelopes, { parent }, async () => {
+      const messages = envelopes.map((envelope) => this.outgoing(envelope));
+      await this.connect();
+      return store(messages);
+    });
   }
 
   /** The broker message of an envelope: encoded, size-checked, its eta as a due time. */

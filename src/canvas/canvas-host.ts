@@ -9,8 +9,8 @@ export interface CanvasHost {
   readonly backend: ResultBackend | undefined;
   /** The queue a task goes to when its call names none. */
   queueFor(taskName: string, taskQueue: string | undefined): string;
-  /** Stores the messages in the broker in one call (all or none). */
-  dispatch(envelopes: Envelope[]): Promise<void>;
+  /** Stores the messages in the broker in one call (all or none); `parent` is the task that sends them. */
+  dispatch(envelopes: Envelope[], parent?: Envelope): Promise<void>;
   /** Where results are read, or undefined without a result backend. */
   results(): ResultSource | undefined;
   /** The result TTL in ms, which chord state follows (0: forever). */

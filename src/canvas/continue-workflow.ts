@@ -44,7 +44,7 @@ export async function continueWorkflow(
   } else {
     await planFailure(sender, envelope, toStoredError(outcome.error), out);
   }
-  if (out.length > 0) await host.dispatch(out);
+  if (out.length > 0) await host.dispatch(out, envelope);
 }
 
 async function planSuccess(

@@ -193,6 +193,8 @@ export class Worker {
     if (this.sendEvents) this.app.events.startSending();
     await this.listenForControl();
     await this.runner.start();
+    // Registered before consuming: a task started now is already visible to inspect.
+    await this.presence.start();
     this.leases.start();
     const deps = this.deliveryDeps();
     this.loop = this.consume(deps);
@@ -208,7 +210,6 @@ export class Worker {
       'worker online',
     );
     this.events.emitSafely('worker:online', online);
-    await this.presence.start();
   }
 
   /** Subscribes to the control channel, then loads the revokes made before this start. */

@@ -14,7 +14,8 @@ describe.each(BROKERS_WITH_REDIS)('inspect and control on the %s broker', (kind)
     });
     app.task('other', { rateLimit: '5/s' }, () => 1);
     const w1 = await h.worker(app, { name: 'w1@test', concurrency: 1 });
-    await h.worker(h.sibling(app), { name: 'w2@test', queues: ['default', 'extra'] });
+    // w2 consumes another queue, so the task below runs on w1.
+    await h.worker(h.sibling(app), { name: 'w2@test', queues: ['extra', 'more'] });
     const pings = await app.control.broadcast('ping', {}, { timeoutMs: 5000, limit: 2 });
     expect(pings.map((r) => [r.worker, r.ok && r.data])).toEqual([
       ['w1@test', 'pong'],
@@ -32,7 +33,7 @@ describe.each(BROKERS_WITH_REDIS)('inspect and control on the %s broker', (kind)
     expect(names.map((t) => t.name)).toEqual(expect.arrayContaining(['slow', 'other']));
     expect(names.find((t) => t.name === 'other')).toMatchObject({ rateLimit: '5/s' });
     const queues = await app.control.broadcast('active-queues', {}, { timeoutMs: 5000, limit: 2 });
-    expect(queues.map((r) => r.ok && r.data)).toEqual([['default'], ['default', 'extra']]);
+    expect(queues.map((r) => r.ok && r.data)).toEqual([['default'], ['extra', 'more']]);
     const stats = await app.control.broadcast('stats', {}, { destination: ['w1@test'] });
     expect(stats[0]?.ok && stats[0].data).toMatchObject({
       name: 'w1@test',

@@ -10,9 +10,8 @@ import { requireUniqueStore } from './unique-support.ts';
 export interface UniqueSendHost {
   readonly broker: Broker;
   readonly brokerLabel: string;
-  connect(): Promise<void>;
-  /** The broker message of an envelope (encoded, size-checked). */
-  outgoing(envelope: Envelope): OutgoingMessage;
+  /** Runs the publish hooks, encodes the envelopes and hands their messages to `store`. */
+  publish<T>(envelopes: Envelope[], store: (messages: OutgoingMessage[]) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -43,13 +42,18 @@ export async function sendUnique(
   const spec = uniqueSpecOf(task.options.unique);
   if (!spec) throw new Error(`task "${task.name}" is not a unique task`);
   const now = Date.now();
-  const claims: UniqueClaim[] = envelopes.map((envelope, i) => {
-    const key = claimKeys[i] as string;
-    markClaim(envelope, key);
-    return { message: host.outgoing(envelope), key, ttlMs: claimTtlMs(spec.ttlMs, envelope, now) };
+  envelopes.forEach((envelope, i) => {
+    markClaim(envelope, claimKeys[i] as string);
   });
-  await host.connect();
-  const sends = await store.enqueueUnique(claims);
+  const claimsOf = (messages: OutgoingMessage[]): UniqueClaim[] =>
+    messages.map((message, i) => ({
+      message,
+      key: claimKeys[i] as string,
+      ttlMs: claimTtlMs(spec.ttlMs, envelopes[i] as Envelope, now),
+    }));
+  const sends = await host.publish(envelopes, (messages) =>
+    store.enqueueUnique(claimsOf(messages)),
+  );
   return sends.map((send) => send.id);
 }
 
