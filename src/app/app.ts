@@ -107,6 +107,7 @@ export class App {
       broker: this.broker,
       log: this.log,
       connect: () => this.connect(),
+      sinks: config.events?.sinks,
     });
     registerBuiltinTasks(this);
   }
@@ -343,8 +344,9 @@ export class App {
     return this.connecting;
   }
 
-  /** Closes the broker and the result backend. */
+  /** Flushes and closes the event sinks, then closes the broker and the result backend. */
   async close(): Promise<void> {
+    await this.events.close();
     this.connecting = undefined;
     await this.broker.close();
     await this.backend?.close();

@@ -4,6 +4,7 @@ import type { Broker } from '../brokers/broker.ts';
 import { CeleriacError } from '../errors/errors.ts';
 import { type ClusterEvent, EVENTS_CHANNEL } from './cluster-event.ts';
 import type { EventSink } from './event-sink.ts';
+import { SinkDispatcher, type SinkStats } from './sinks/sink-dispatcher.ts';
 
 /** Listeners by event type; `*` hears every event. */
 type EventType = ClusterEvent['type'] | '*';
@@ -17,6 +18,8 @@ export interface AppEventsDeps {
   broker: Broker;
   log: Logger;
   connect(): Promise<void>;
+  /** Sinks to add at once (the config's `events.sinks`). */
+  sinks?: readonly EventSink[];
 }
 
 /**
@@ -28,9 +31,11 @@ export class AppEvents {
   readonly #listeners = new Map<EventType, Set<Listener>>();
   readonly #deps: AppEventsDeps;
   #sinks: EventSink[] = [];
+  #dispatchers: SinkDispatcher[] = [];
 
   constructor(deps: AppEventsDeps) {
     this.#deps = deps;
+    for (const sink of deps.sinks ?? []) this.addSink(sink);
   }
 
   /** Calls `listener` for each event of `type` (or `*`) this process emits; returns an off function. */
@@ -47,14 +52,18 @@ export class AppEvents {
   /** True when something listens to `type` here (listeners or sinks): emitters skip work otherwise. */
   wanted(type: ClusterEvent['type']): boolean {
     return (
-      this.#sinks.length > 0 ||
+      this.#dispatchers.some((dispatcher) => dispatcher.wants(type)) ||
       (this.#listeners.get(type)?.size ?? 0) > 0 ||
       (this.#listeners.get('*')?.size ?? 0) > 0
     );
   }
 
-  /** Hands an event to this process's listeners, each isolated: one that throws is logged. */
+  /**
+   * Hands an event to this process's sinks (buffered: O(1), never waits) and listeners, each
+   * isolated: a listener that throws is logged.
+   */
   emit(event: ClusterEvent): void {
+    for (const dispatcher of this.#dispatchers) dispatcher.push(event);
     for (const key of [event.type, '*'] as const) {
       const set = this.#listeners.get(key);
       if (!set) continue;
@@ -73,10 +82,24 @@ export class AppEvents {
     return this.#sinks;
   }
 
-  /** Adds a sink that receives every event this process emits. */
+  /** Adds a sink that receives every event this process emits (of its `types`, if it says). */
   addSink(sink: EventSink): this {
     this.#sinks = [...this.#sinks, sink];
+    this.#dispatchers = [...this.#dispatchers, new SinkDispatcher(sink, this.#deps.log)];
     return this;
+  }
+
+  /** Per sink, in the order added: events written, dropped, and failed writes. */
+  sinkStats(): Array<SinkStats & { sink: string }> {
+    return this.#dispatchers.map((dispatcher) => ({
+      sink: dispatcher.name,
+      ...dispatcher.stats(),
+    }));
+  }
+
+  /** Writes what the sinks still buffer and closes them (what `app.close()` does first). */
+  async close(): Promise<void> {
+    await Promise.all(this.#dispatchers.map((dispatcher) => dispatcher.close()));
   }
 
   /**
