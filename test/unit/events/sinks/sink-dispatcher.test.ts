@@ -121,7 +121,7 @@ describe('event sinks behind app.events', () => {
       'event sink "throws" failed; dropped a batch of 500 events',
       'event sink "rejects" failed; dropped a batch of 500 events',
     ]);
-    expect((failures[0]?.err as { message: string }).message).toBe('store is down');
+    expect(failures[0]?.err).toMatchObject({ message: 'store is down' });
   });
 
   it('counts a sink whose close throws', async () => {
