@@ -107,11 +107,14 @@ async function watchEvents(app: App, intervalMs: number): Promise<void> {
   }
 }
 
-/** Resolves on SIGINT or SIGTERM, or when `stop()` is called. */
+/** Resolves on SIGINT or SIGTERM, or when `stop()` is called; keeps the process up till then. */
 function stopSignal(): { promise: Promise<void>; stop: () => void } {
   let stop = () => {};
+  // A broker that holds no open handle (memory, an idle subscription) would let Node exit.
+  const keepAlive = setInterval(() => {}, 60_000);
   const promise = new Promise<void>((resolve) => {
     stop = () => {
+      clearInterval(keepAlive);
       process.removeListener('SIGINT', stop);
       process.removeListener('SIGTERM', stop);
       resolve();
