@@ -31,13 +31,18 @@ describe('renderScreen', () => {
       broker: 'sqlite://broker.db',
       columns: 200,
     });
-    expect(lines.join('\n')).toBe(
+    // The states are every task event type: check the first ones, whatever is added later.
+    const [tasks, perSecond, total] = lines.slice(2, 5);
+    expect(tasks).toMatch(
+      /^TASKS {4}sent {2}received {2}started {2}succeeded {2}failed {2}retried /,
+    );
+    expect(perSecond).toMatch(/^per sec {3}0\.0 {7}0\.0 {6}1\.5 {8}0\.5 {5}1\.0 {6}0\.0 /);
+    expect(total).toMatch(/^total {7}0 {9}0 {8}3 {10}1 {7}2 {8}0 /);
+    expect(tasks).toContain('rate-limited');
+    expect([...lines.slice(0, 2), ...lines.slice(5)].join('\n')).toBe(
       [
         'celeriac events · sqlite://broker.db · up 1m05s · 8 events · q to quit',
         '',
-        'TASKS    sent  received  started  succeeded  failed  retried  rejected  revoked  expired  rate-limited',
-        'per sec   0.0       0.0      1.5        0.5     1.0      0.0       0.0      0.0      0.0           0.0',
-        'total       0         0        3          1       2        0         0        0        0             0',
         '',
         'FAILURES  top 1 of 1',
         'count  task       exception     last message',
