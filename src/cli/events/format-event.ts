@@ -1,4 +1,9 @@
-import { type ClusterEvent, isTaskEvent } from '../../events/cluster-event.ts';
+import {
+  type ClusterEvent,
+  type ClusterTaskEvent,
+  type ClusterWorkerEvent,
+  isTaskEvent,
+} from '../../events/cluster-event.ts';
 
 /**
  * One plain line for an event, for `celeriac events --dump`: time, type, then what matters for
@@ -11,7 +16,7 @@ export function formatEventLine(event: ClusterEvent): string {
   return printable([head, ...fields].join(' '));
 }
 
-function taskFields(event: Extract<ClusterEvent, { id: string }>): string[] {
+function taskFields(event: ClusterTaskEvent): string[] {
   const fields = [event.task, event.id, `worker=${event.worker}`];
   if (event.queue) fields.push(`queue=${event.queue}`);
   if (event.retries > 0) fields.push(`retries=${event.retries}`);
@@ -20,14 +25,24 @@ function taskFields(event: Extract<ClusterEvent, { id: string }>): string[] {
   if (event.delayMs !== undefined) fields.push(`delay=${event.delayMs}ms`);
   if (event.until !== undefined) fields.push(`until=${new Date(event.until).toISOString()}`);
   if (event.eta !== undefined) fields.push(`eta=${new Date(event.eta).toISOString()}`);
-  if (event.reason !== undefined) fields.push(`reason=${JSON.stringify(event.reason)}`);
+  const reason = reasonWithoutException(event);
+  if (reason !== undefined) fields.push(`reason=${JSON.stringify(reason)}`);
   if (event.exception)
     fields.push(`exception=${event.exception.name}: ${JSON.stringify(event.exception.message)}`);
   if (event.argsRepr !== undefined) fields.push(`args=${event.argsRepr}`);
   return fields;
 }
 
-function workerFields(event: Extract<ClusterEvent, { queues: string[] }>): string[] {
+// A failure's reason often ends with its exception (`retries exhausted (3 of 3): Error: boom`),
+// which the line shows on its own.
+function reasonWithoutException(event: ClusterTaskEvent): string | undefined {
+  const { reason, exception } = event;
+  if (reason === undefined || !exception) return reason;
+  const suffix = `: ${exception.name}: ${exception.message}`;
+  return reason.endsWith(suffix) ? reason.slice(0, -suffix.length) : reason;
+}
+
+function workerFields(event: ClusterWorkerEvent): string[] {
   return [
     event.worker,
     `queues=${event.queues.join(',')}`,

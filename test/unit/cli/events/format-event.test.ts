@@ -21,6 +21,14 @@ describe('formatEventLine', () => {
         exception: { name: 'TypeError', message: 'x is\nundefined' },
       }),
     ).toBe(' retries=2 runtime=5ms exception=TypeError: "x is\\nundefined"');
+    expect(
+      line({
+        type: 'task:failed',
+        retries: 3,
+        exception: { name: 'SmtpError', message: '421 busy' },
+        reason: 'retries exhausted (3 of 3): SmtpError: 421 busy',
+      }),
+    ).toBe(' retries=3 reason="retries exhausted (3 of 3)" exception=SmtpError: "421 busy"');
     expect(line({ type: 'task:revoked', reason: 'revoked by id' })).toBe(' reason="revoked by id"');
     expect(
       line({ type: 'task:rate-limited', reason: 'rate limit 1/s', until: Date.UTC(2026, 0, 1) }),
