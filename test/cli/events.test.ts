@@ -58,10 +58,13 @@ describe('celeriac events', () => {
     expect(output).toBe('celeriac events: stdout is not a terminal; use --dump for a line stream');
   });
 
-  it('takes --json only with --dump, exit 2', async () => {
-    const { code, output } = await runCli(['events', '-A', FEED, '--json']);
-    expect(code).toBe(2);
-    expect(output).toBe('celeriac: --json goes with --dump');
+  it('takes --json only with --dump, and an interval above 0, exit 2', async () => {
+    const json = await runCli(['events', '-A', FEED, '--json']);
+    expect(json.code).toBe(2);
+    expect(json.output).toBe('celeriac: --json goes with --dump');
+    const interval = await runCli(['events', '-A', FEED, '--interval', '0s']);
+    expect(interval.code).toBe(2);
+    expect(interval.output).toBe('celeriac: --interval must be longer than 0');
   });
 
   it('--dump prints one line per event until SIGINT, then exits 0', async () => {

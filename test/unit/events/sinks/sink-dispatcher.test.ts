@@ -50,6 +50,15 @@ describe('event sinks behind app.events', () => {
     ]);
   });
 
+  it('writes a partial batch on its timer, without waiting for close', async () => {
+    const app = makeApp();
+    const { sink, batches } = recordingSink();
+    app.events.addSink(sink);
+    app.events.emit(taskEvent({ id: 'lonely' }));
+    await until(() => batches.length === 1, 'the timed flush', 15_000);
+    expect(batches).toEqual([[taskEvent({ id: 'lonely' })]]);
+  });
+
   it('adds the sinks of the config, and writes them at close', async () => {
     const { sink, batches } = recordingSink('from-config');
     const app = makeApp({ events: { sinks: [sink] } });
