@@ -84,6 +84,13 @@ export class AppEvents {
 
   /** Adds a sink that receives every event this process emits (of its `types`, if it says). */
   addSink(sink: EventSink): this {
+    const candidate = sink as Partial<EventSink> | null;
+    if (
+      typeof candidate?.write !== 'function' ||
+      typeof candidate.name !== 'string' ||
+      !candidate.name
+    )
+      throw new TypeError('addSink: expected a sink, an object with a name and write(events)');
     this.#sinks = [...this.#sinks, sink];
     this.#dispatchers = [...this.#dispatchers, new SinkDispatcher(sink, this.#deps.log)];
     return this;

@@ -133,6 +133,16 @@ describe('event sinks behind app.events', () => {
     expect(failures[0]?.err).toMatchObject({ message: 'store is down' });
   });
 
+  it('refuses something that is not a sink', () => {
+    const app = makeApp();
+    const message = 'addSink: expected a sink, an object with a name and write(events)';
+    expect(() => app.events.addSink({ name: 'no-write' } as unknown as EventSink)).toThrow(
+      new TypeError(message),
+    );
+    expect(() => app.events.addSink({ name: '', write: async () => {} })).toThrow(message);
+    expect(app.events.sinks).toEqual([]);
+  });
+
   it('counts a sink whose close throws', async () => {
     const app = makeApp();
     app.events.addSink({
