@@ -144,6 +144,12 @@ export {
   type WorkerEventType,
 } from './events/cluster-event.ts';
 export type { EventSink } from './events/event-sink.ts';
+export {
+  type JsonLinesSinkOptions,
+  jsonLinesSink,
+} from './events/sinks/json-lines-sink.ts';
+export type { SinkStats } from './events/sinks/sink-dispatcher.ts';
+export { type WebhookSinkOptions, webhookSink } from './events/sinks/webhook-sink.ts';
 export type { WorkerEventMap } from './events/worker-events.ts';
 export type { AttemptRunner } from './executors/attempt-runner.ts';
 export type { Executor } from './executors/executor.ts';

@@ -111,6 +111,7 @@ export class App {
       broker: this.broker,
       log: this.log,
       connect: () => this.connect(),
+      sinks: config.events?.sinks,
     });
     registerBuiltinTasks(this);
   }
@@ -387,9 +388,10 @@ export class App {
     return this.connecting;
   }
 
-  /** Publishes the events still buffered, then closes the broker and the result backend. */
+  /** Publishes the events still buffered, flushes and closes the event sinks, then closes the broker and the result backend. */
   async close(): Promise<void> {
     await this.events.flushSent();
+    await this.events.close();
     this.connecting = undefined;
     await this.broker.close();
     await this.backend?.close();

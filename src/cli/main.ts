@@ -3,6 +3,7 @@ import { CeleriacError } from '../errors/errors.ts';
 import { registerBeat } from './commands/beat.ts';
 import { registerControl } from './commands/control.ts';
 import { registerDlq } from './commands/dlq.ts';
+import { registerEvents } from './commands/events.ts';
 import { registerInspect } from './commands/inspect.ts';
 import { registerMulti } from './commands/multi.ts';
 import { registerPurge } from './commands/purge.ts';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerControl(program);
   registerInspect(program);
   registerBeat(program);
+  registerEvents(program);
   for (const command of program.commands) applyToTree(command);
   return program;
 }

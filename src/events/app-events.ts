@@ -5,6 +5,7 @@ import { CeleriacError } from '../errors/errors.ts';
 import { type ClusterEvent, EVENTS_CHANNEL } from './cluster-event.ts';
 import { EventBroadcaster } from './event-broadcaster.ts';
 import type { EventSink } from './event-sink.ts';
+import { SinkDispatcher, type SinkStats } from './sinks/sink-dispatcher.ts';
 
 /** Listeners by event type; `*` hears every event. */
 type EventType = ClusterEvent['type'] | '*';
@@ -18,6 +19,8 @@ export interface AppEventsDeps {
   broker: Broker;
   log: Logger;
   connect(): Promise<void>;
+  /** Sinks to add at once (the config's `events.sinks`). */
+  sinks?: readonly EventSink[];
 }
 
 /**
@@ -30,9 +33,11 @@ export class AppEvents {
   readonly #deps: AppEventsDeps;
   #sinks: EventSink[] = [];
   #broadcaster: EventBroadcaster | undefined;
+  #dispatchers: SinkDispatcher[] = [];
 
   constructor(deps: AppEventsDeps) {
     this.#deps = deps;
+    for (const sink of deps.sinks ?? []) this.addSink(sink);
   }
 
   /** Calls `listener` for each event of `type` (or `*`) this process emits; returns an off function. */
@@ -77,14 +82,18 @@ export class AppEvents {
   wanted(type: ClusterEvent['type']): boolean {
     return (
       this.#broadcaster !== undefined ||
-      this.#sinks.length > 0 ||
+      this.#dispatchers.some((dispatcher) => dispatcher.wants(type)) ||
       (this.#listeners.get(type)?.size ?? 0) > 0 ||
       (this.#listeners.get('*')?.size ?? 0) > 0
     );
   }
 
-  /** Hands an event to this process's listeners, each isolated: one that throws is logged. */
+  /**
+   * Hands an event to this process's sinks (buffered: O(1), never waits) and listeners, each
+   * isolated: a listener that throws is logged.
+   */
   emit(event: ClusterEvent): void {
+    for (const dispatcher of this.#dispatchers) dispatcher.push(event);
     for (const key of [event.type, '*'] as const) {
       const set = this.#listeners.get(key);
       if (!set) continue;
@@ -103,10 +112,31 @@ export class AppEvents {
     return this.#sinks;
   }
 
-  /** Adds a sink that receives every event this process emits. */
+  /** Adds a sink that receives every event this process emits (of its `types`, if it says). */
   addSink(sink: EventSink): this {
+    const candidate = sink as Partial<EventSink> | null;
+    if (
+      typeof candidate?.write !== 'function' ||
+      typeof candidate.name !== 'string' ||
+      !candidate.name
+    )
+      throw new TypeError('addSink: expected a sink, an object with a name and write(events)');
     this.#sinks = [...this.#sinks, sink];
+    this.#dispatchers = [...this.#dispatchers, new SinkDispatcher(sink, this.#deps.log)];
     return this;
+  }
+
+  /** Per sink, in the order added: events written, dropped, and failed writes. */
+  sinkStats(): Array<SinkStats & { sink: string }> {
+    return this.#dispatchers.map((dispatcher) => ({
+      sink: dispatcher.name,
+      ...dispatcher.stats(),
+    }));
+  }
+
+  /** Writes what the sinks still buffer and closes them (what `app.close()` does first). */
+  async close(): Promise<void> {
+    await Promise.all(this.#dispatchers.map((dispatcher) => dispatcher.close()));
   }
 
   /**

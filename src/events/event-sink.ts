@@ -8,6 +8,8 @@ import type { ClusterEvent } from './cluster-event.ts';
 export interface EventSink {
   /** Shown in logs and in the `celeriac_event_sink_*` metrics. */
   readonly name: string;
+  /** Only events of these types reach the sink (filtered before buffering); default: all. */
+  readonly types?: readonly ClusterEvent['type'][];
   /** Stores one batch, oldest first; a rejection drops the batch and is counted and logged. */
   write(events: readonly ClusterEvent[]): Promise<void>;
   /** Flushes and releases what the sink holds (files, sockets); called once at app close. */
