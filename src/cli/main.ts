@@ -3,6 +3,7 @@ import { CeleriacError } from '../errors/errors.ts';
 import { registerBeat } from './commands/beat.ts';
 import { registerControl } from './commands/control.ts';
 import { registerDlq } from './commands/dlq.ts';
+import { registerExporter } from './commands/exporter.ts';
 import { registerMulti } from './commands/multi.ts';
 import { registerPurge } from './commands/purge.ts';
 import { registerSend } from './commands/send.ts';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerMulti(program);
   registerControl(program);
   registerBeat(program);
+  registerExporter(program);
   for (const command of program.commands) applyToTree(command);
   return program;
 }

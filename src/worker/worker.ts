@@ -123,6 +123,11 @@ export class Worker {
     return this.executor.active;
   }
 
+  /** True while it consumes: started and not stopping (a readiness probe's answer). */
+  get ready(): boolean {
+    return this.loop !== undefined && this.stopping === undefined;
+  }
+
   /** Connects and starts consuming; resolves once the worker is online. */
   async start(): Promise<void> {
     if (this.loop) return;

@@ -2,10 +2,11 @@ import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { App } from '../../app/app.ts';
 import { POOL_NAMES, type PoolName } from '../../executors/pool-name.ts';
+import { serveWorkerMetrics } from '../../metrics/worker-metrics.ts';
 import { type AutoscaleOptions, parseAutoscale } from '../../worker/autoscaler.ts';
 import type { Worker, WorkerOptions } from '../../worker/worker.ts';
 import { CliError, loadApp } from '../load-app.ts';
-import { byteSize, duration, positiveInt, queueList } from '../parse-options.ts';
+import { byteSize, duration, port, positiveInt, queueList } from '../parse-options.ts';
 import { superviseWithWatch, watchOption, watchPathOption } from '../watch/watch-supervisor.ts';
 import { buildScheduler } from './beat.ts';
 
@@ -25,6 +26,9 @@ interface WorkerFlags {
   watch?: boolean;
   watchPath?: string[];
   beat?: boolean;
+  metricsPort?: number;
+  metricsHost?: string;
+  queueMetrics: boolean;
 }
 
 /** `celeriac worker`: consume queues until SIGTERM/SIGINT. */
@@ -82,6 +86,16 @@ export function registerWorker(program: Command): void {
       byteSize,
     )
     .option('--beat', 'also run the periodic-task scheduler in this process (docs/beat.md)')
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus /metrics, /healthz and /readyz on this port; 0 picks one (docs/metrics.md)',
+      port,
+    )
+    .option('--metrics-host <host>', 'interface of the metrics port (default 0.0.0.0)')
+    .option(
+      '--no-queue-metrics',
+      "leave queue depths off this worker's /metrics (an exporter serves them)",
+    )
     .addOption(watchOption())
     .addOption(watchPathOption())
     .action(async (flags: WorkerFlags) => runWorker(flags));
@@ -103,6 +117,17 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
     autoscale: flags.autoscale,
   });
   const scheduler = flags.beat ? buildScheduler(app, {}) : undefined;
+  const metricsPort = flags.metricsPort ?? app.config.worker?.metricsPort;
+  // Served before consuming: a port in use stops the worker before it takes any task.
+  const metrics =
+    metricsPort === undefined
+      ? undefined
+      : await serveWorkerMetrics(app, worker, {
+          port: metricsPort,
+          host: flags.metricsHost,
+          queueMetrics: flags.queueMetrics,
+        });
+  if (metrics) app.log.info({ url: metrics.server.url }, `metrics on ${metrics.server.url}`);
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
@@ -120,10 +145,16 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  await worker.start();
-  await scheduler?.start();
+  try {
+    await worker.start();
+    await scheduler?.start();
+  } catch (error) {
+    await metrics?.close();
+    throw error;
+  }
   await new Promise<void>((resolve) => worker.events.once('worker:offline', () => resolve()));
   await scheduler?.stop();
+  await metrics?.close();
   await app.close();
   // A handler that ignored its abort signal may still hold timers or sockets: do not wait for it.
   process.exit(0);
