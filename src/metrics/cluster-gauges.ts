@@ -52,6 +52,8 @@ export class ClusterGauges {
       name: 'celeriac_scrape_errors_total',
       help: 'Reads of the broker, at scrape time, in which a call failed or timed out.',
       registers,
+      // Read first, so that this scrape's own failure is already counted.
+      collect: () => this.#refresh(),
     });
     const gauge = (name: string, help: string, labelNames: string[] = []) =>
       new Gauge({ name, help, labelNames, registers, collect: () => this.#refresh() });
