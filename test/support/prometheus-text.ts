@@ -37,10 +37,10 @@ export class Exposition {
 
   /** Every sample of `name` (or `x_count`, `x_bucket`...) whose labels include `labels`. */
   samples(name: string, labels: Record<string, string> = {}): PrometheusSample[] {
-    const family = this.#series.find((f) => f.name === name);
-    return (family?.metrics ?? []).filter((m) =>
-      Object.entries(labels).every(([k, v]) => m.labels?.[k] === v),
-    );
+    // Series of an untyped histogram interleave (bucket, sum, count, then the next series'),
+    // so one name comes back as several families.
+    const all = this.#series.filter((f) => f.name === name).flatMap((f) => f.metrics);
+    return all.filter((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
   }
 
   /** The value of the one sample of `name` with exactly these labels, or undefined. */
