@@ -189,7 +189,7 @@ describe('the exporter', () => {
       [
         event('task:rate-limited', 'mail', { until: 1 }),
         { junk: true },
-        event('task:exploded', 'x'),
+        event('task:exploded' as ClusterEvent['type'], 'x'),
       ],
     ];
     for (const batch of batches)
