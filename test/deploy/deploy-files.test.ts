@@ -1,10 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { createExporterMetrics, MemoryBroker } from '../../src/index.ts';
 
 const DASHBOARD = new URL('../../deploy/grafana/celeriac-dashboard.json', import.meta.url);
 const ALERTS = new URL('../../deploy/prometheus/celeriac-alerts.yml', import.meta.url);
+const ALERT_TESTS = new URL('../../deploy/prometheus/celeriac-alerts.test.yml', import.meta.url);
+/** Prometheus' own checker, when installed: it is no dependency of the project. */
+const promtool = spawnSync('promtool', ['--version']).status === 0;
 /** Labels Prometheus adds to every series it scrapes, and the bucket bound of histograms. */
 const TARGET_LABELS = ['job', 'instance'];
 
@@ -131,5 +137,40 @@ describe('deploy/', () => {
       'celeriac_queue_depth is not emitted by the exporter',
       'celeriac_tasks_total_count is not emitted by the exporter',
     ]);
+  });
+});
+
+const underPromtool = `deploy/ under promtool${promtool ? '' : ' (skipped: promtool is not installed)'}`;
+describe.skipIf(!promtool)(underPromtool, () => {
+  it('the alert rules pass their unit tests', () => {
+    const run = spawnSync('promtool', ['test', 'rules', ALERT_TESTS.pathname], {
+      encoding: 'utf8',
+    });
+    expect(run.stdout + run.stderr).toContain('SUCCESS');
+    expect(run.status).toBe(0);
+  });
+
+  it("the dashboard's queries are valid PromQL", () => {
+    const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8'));
+    const exprs = (dashboard.panels as Array<{ targets: Array<{ expr: string }> }>).flatMap((p) =>
+      p.targets.map((t) => t.expr.replaceAll('$__rate_interval', '5m').replace(/\$\w+/g, '.*')),
+    );
+    // An empty rules file and one expression test per query: promtool parses each one.
+    const dir = mkdtempSync(join(tmpdir(), 'celeriac-promql-'));
+    try {
+      writeFileSync(join(dir, 'empty.yml'), 'groups: []\n');
+      const tests = exprs.map((expr) => ({ expr, eval_time: '1m', exp_samples: [] }));
+      const file = {
+        rule_files: ['empty.yml'],
+        tests: [{ input_series: [], promql_expr_test: tests }],
+      };
+      writeFileSync(join(dir, 'queries.test.yml'), stringify(file));
+      const run = spawnSync('promtool', ['test', 'rules', join(dir, 'queries.test.yml')], {
+        encoding: 'utf8',
+      });
+      expect(run.stdout + run.stderr).toContain('SUCCESS');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
