@@ -44,10 +44,19 @@ export function registerExporter(program: Command): void {
 }
 
 async function runExporter(flags: ExporterFlags): Promise<void> {
-  // A long-running service logs at info like a worker; a bare app of one-shot commands is quieter.
-  const quiet = flags.app !== undefined || process.env.CELERIAC_LOG_LEVEL !== undefined;
-  const app = await loadApp({ ...flags, loglevel: flags.loglevel ?? (quiet ? undefined : 'info') });
-  const exporter = await startExporter(app, { port: flags.port, host: flags.host });
+  // A long-running service logs at info like a worker, where the bare app of one-shot commands
+  // logs only warnings; a task module's config or CELERIAC_LOG_LEVEL still decides.
+  const levelSet = flags.app !== undefined || process.env.CELERIAC_LOG_LEVEL !== undefined;
+  const app = await loadApp({
+    ...flags,
+    loglevel: flags.loglevel ?? (levelSet ? undefined : 'info'),
+  });
+  const exporter = await startExporter(app, { port: flags.port, host: flags.host }).catch(
+    async (error: unknown) => {
+      await app.close();
+      throw error;
+    },
+  );
   app.log.info({ url: exporter.server.url }, `metrics on ${exporter.server.url}`);
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', resolve);
