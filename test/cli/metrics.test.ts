@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteBroker } from '../../src/index.ts';
+import { type Broker, SqliteBroker } from '../../src/index.ts';
 import { e2eEnv, until } from '../e2e/e2e-env.ts';
 import { type CliProcess, runCli, spawnCli } from '../e2e/worker-process.ts';
 import { get, scrape } from '../support/prometheus-text.ts';
@@ -155,7 +155,8 @@ describe('metrics from the CLI', () => {
   });
 
   // Needs `worker --events` and a SQLite broker that carries events between processes.
-  const broadcasts = new SqliteBroker({ path: join('unused', 'probe.db') }).broadcast !== undefined;
+  const probe: Broker = new SqliteBroker({ path: join('unused', 'probe.db') });
+  const broadcasts = probe.broadcast !== undefined;
   it.skipIf(!broadcasts)(
     'the exporter counts the tasks of workers started with --events',
     async () => {
