@@ -22,7 +22,7 @@ export async function readCluster(broker: Broker, timeoutMs: number): Promise<Cl
   const errors: string[] = [];
   if (queues.status === 'fulfilled') snapshot.queues = queues.value;
   else errors.push(messageOf(queues.reason));
-  if (workers.status === 'fulfilled') snapshot.workers = workers.value;
+  if (workers.status === 'fulfilled') snapshot.workers = workers.value?.filter(isWorkerInfo);
   else errors.push(messageOf(workers.reason));
   if (errors.length > 0) snapshot.error = errors.join('; ');
   return snapshot;
@@ -31,6 +31,19 @@ export async function readCluster(broker: Broker, timeoutMs: number): Promise<Cl
 async function readQueues(broker: Broker): Promise<QueueStats[]> {
   const names = await broker.queues();
   return Promise.all(names.map((name) => broker.stats(name)));
+}
+
+/** Records of the shape the gauges read; another process wrote them, maybe another version. */
+function isWorkerInfo(info: WorkerInfo): boolean {
+  return (
+    typeof info === 'object' &&
+    info !== null &&
+    typeof info.name === 'string' &&
+    Array.isArray(info.queues) &&
+    info.queues.every((queue) => typeof queue === 'string') &&
+    Number.isFinite(info.active) &&
+    Number.isFinite(info.concurrency)
+  );
 }
 
 /** `promise`, or a rejection naming `what` once `ms` pass: a hung broker must not hang scrapes. */

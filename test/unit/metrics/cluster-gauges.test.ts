@@ -138,6 +138,18 @@ describe('ClusterGauges', () => {
     await broker.close();
   });
 
+  it('skips worker records of another shape instead of failing the scrape', async () => {
+    const broker = new MemoryBroker();
+    const registry = new Registry();
+    new ClusterGauges(broker, { registry });
+    await broker.workers.heartbeat(workerInfo('good@h', ['a'], 1), 60_000);
+    const bad = { ...workerInfo('bad@h', ['a'], 0), queues: 'a' };
+    await broker.workers.heartbeat(bad as unknown as WorkerInfo, 60_000);
+    const out = await expose(registry);
+    expect(out.value('celeriac_workers')).toBe(1);
+    expect(out.samples('celeriac_worker_up').map((s) => s.labels?.worker)).toEqual(['good@h']);
+  });
+
   it('leaves per-worker series out when asked', async () => {
     const broker = new MemoryBroker();
     const registry = new Registry();
