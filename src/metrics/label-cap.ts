@@ -5,9 +5,9 @@ export const OTHER_LABEL = 'other';
 const MAX_VALUE_LENGTH = 128;
 
 /**
- * The distinct values one label may take, up to `max`: label values come from the event
- * stream, and a malformed or hostile stream must not grow the registry without bound.
- * Values past the cap fold into `other`; `onFold` hears each fold.
+ * The distinct values a label (or a combination of labels) may take, up to `max`: label values
+ * come from the event stream, and a malformed or hostile stream must not grow the registry
+ * without bound. Values past the cap fold into `other`; `onFold` hears each fold.
  */
 export class LabelCap {
   readonly #seen = new Set<string>();
@@ -17,20 +17,20 @@ export class LabelCap {
     private readonly onFold: () => void = () => {},
   ) {}
 
-  /** The value to use for `raw`: itself while there is room, else `other`. */
+  /** The value to use for `raw`: itself (cut to 128 characters) while there is room, else `other`. */
   value(raw: string): string {
     const value = raw.length > MAX_VALUE_LENGTH ? raw.slice(0, MAX_VALUE_LENGTH) : raw;
-    if (this.#seen.has(value)) return value;
-    if (this.#seen.size >= this.max) {
-      this.onFold();
-      return OTHER_LABEL;
-    }
-    this.#seen.add(value);
-    return value;
+    return this.admit(value) ? value : OTHER_LABEL;
   }
 
-  /** Distinct values kept so far. */
-  get size(): number {
-    return this.#seen.size;
+  /** True when `key` was seen before or there is room for it; a refusal counts as a fold. */
+  admit(key: string): boolean {
+    if (this.#seen.has(key)) return true;
+    if (this.#seen.size >= this.max) {
+      this.onFold();
+      return false;
+    }
+    this.#seen.add(key);
+    return true;
   }
 }

@@ -5,7 +5,7 @@ import {
   TASK_EVENT_TYPES,
   type TaskEventType,
 } from '../events/cluster-event.ts';
-import { LabelCap } from './label-cap.ts';
+import { LabelCap, OTHER_LABEL } from './label-cap.ts';
 
 /**
  * Seconds, from a few milliseconds to an hour: task queues hold both quick jobs and long
@@ -17,9 +17,17 @@ export const DURATION_BUCKETS = [
 
 /** Caps on distinct label values; past them values fold into `other`. */
 export interface LabelLimits {
+  /** Task names; default 1000. */
   tasks?: number;
+  /** Queue names; default 200. */
   queues?: number;
+  /** Error class names; default 200. */
   exceptions?: number;
+  /**
+   * Task-and-queue and task-and-exception pairs, each; default 2000. Past it the queue (or
+   * exception) of a new pair folds into `other`, so series stay near tasks × states.
+   */
+  pairs?: number;
 }
 
 export interface TaskMetricsOptions {
@@ -46,6 +54,8 @@ export class TaskMetrics {
   readonly #taskNames: LabelCap;
   readonly #queueNames: LabelCap;
   readonly #exceptionNames: LabelCap;
+  readonly #taskQueues: LabelCap;
+  readonly #taskExceptions: LabelCap;
 
   constructor(options: TaskMetricsOptions = {}) {
     this.registry = options.registry ?? new Registry();
@@ -102,9 +112,11 @@ export class TaskMetrics {
     const limits = options.limits ?? {};
     this.#taskNames = new LabelCap(limits.tasks ?? 1000, () => folded.inc({ label: 'task' }));
     this.#queueNames = new LabelCap(limits.queues ?? 200, () => folded.inc({ label: 'queue' }));
-    this.#exceptionNames = new LabelCap(limits.exceptions ?? 200, () =>
-      folded.inc({ label: 'exception' }),
-    );
+    const foldQueue = () => folded.inc({ label: 'queue' });
+    const foldException = () => folded.inc({ label: 'exception' });
+    this.#exceptionNames = new LabelCap(limits.exceptions ?? 200, foldException);
+    this.#taskQueues = new LabelCap(limits.pairs ?? 2000, foldQueue);
+    this.#taskExceptions = new LabelCap(limits.pairs ?? 2000, foldException);
   }
 
   /** Counts one event; worker events are ignored here and malformed ones only counted. */
@@ -119,15 +131,25 @@ export class TaskMetrics {
       return;
     }
     const task = this.#taskNames.value(event.task);
-    const queue = this.#queueNames.value(event.queue);
+    const queue = this.#pairedValue(this.#taskQueues, task, this.#queueNames.value(event.queue));
     this.#tasks.inc({ task, queue, state: stateOf(event.type) });
     this.#observeDurations(event, task, queue);
     if (event.type === 'task:retried') this.#retries.inc({ task });
     if (event.type === 'task:rate-limited') this.#deferrals.inc({ task });
     if ((event.type === 'task:failed' || event.type === 'task:retried') && event.exception) {
       const name = typeof event.exception.name === 'string' ? event.exception.name : 'Error';
-      this.#exceptions.inc({ task, exception: this.#exceptionNames.value(name) });
+      const exception = this.#exceptionNames.value(name);
+      this.#exceptions.inc({
+        task,
+        exception: this.#pairedValue(this.#taskExceptions, task, exception),
+      });
     }
+  }
+
+  /** `value` while the pair (task, value) fits under `pairs`, else `other`. */
+  #pairedValue(pairs: LabelCap, task: string, value: string): string {
+    if (value === OTHER_LABEL) return value;
+    return pairs.admit(`${task}\u0000${value}`) ? value : OTHER_LABEL;
   }
 
   #observeDurations(event: ClusterTaskEvent, task: string, queue: string): void {

@@ -83,6 +83,32 @@ describe('TaskMetrics', () => {
     expect(out.value('celeriac_metric_labels_folded_total', { label: 'task' })).toBe(2);
   });
 
+  it('caps task-and-queue pairs, folding the queue of a new pair into "other"', async () => {
+    const metrics = new TaskMetrics({ limits: { pairs: 3 } });
+    for (const [task, queue] of [
+      ['a', 'q1'],
+      ['a', 'q2'],
+      ['b', 'q1'],
+      ['b', 'q2'],
+      ['a', 'q2'],
+    ])
+      metrics.record(taskEvent('task:succeeded', task as string, { queue }));
+    const out = await expose(metrics);
+    const series = out
+      .samples('celeriac_tasks_total')
+      .map((s) => [s.labels?.task, s.labels?.queue]);
+    expect(series).toEqual([
+      ['a', 'q1'],
+      ['a', 'q2'],
+      ['b', 'q1'],
+      ['b', 'other'],
+    ]);
+    expect(out.value('celeriac_tasks_total', { task: 'a', queue: 'q2', state: 'succeeded' })).toBe(
+      2,
+    );
+    expect(out.value('celeriac_metric_labels_folded_total', { label: 'queue' })).toBe(1);
+  });
+
   it('keeps memory bounded under a flood of distinct names', async () => {
     const metrics = new TaskMetrics({ limits: { tasks: 10, queues: 5, exceptions: 3 } });
     for (let i = 0; i < 5000; i++) {
