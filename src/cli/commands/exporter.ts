@@ -1,5 +1,4 @@
 import { type Command, Option } from 'commander';
-import { startExporter } from '../../metrics/exporter.ts';
 import { loadApp } from '../load-app.ts';
 import { port } from '../parse-options.ts';
 
@@ -51,6 +50,7 @@ async function runExporter(flags: ExporterFlags): Promise<void> {
     ...flags,
     loglevel: flags.loglevel ?? (levelSet ? undefined : 'info'),
   });
+  const { startExporter } = await import('../../metrics/exporter.ts');
   const exporter = await startExporter(app, { port: flags.port, host: flags.host }).catch(
     async (error: unknown) => {
       await app.close();

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { App } from '../../app/app.ts';
 import { POOL_NAMES, type PoolName } from '../../executors/pool-name.ts';
-import { serveWorkerMetrics } from '../../metrics/worker-metrics.ts';
+import type { WorkerMetrics } from '../../metrics/worker-metrics.ts';
 import { type AutoscaleOptions, parseAutoscale } from '../../worker/autoscaler.ts';
 import type { Worker, WorkerOptions } from '../../worker/worker.ts';
 import { CliError, loadApp } from '../load-app.ts';
@@ -117,17 +117,8 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
     autoscale: flags.autoscale,
   });
   const scheduler = flags.beat ? buildScheduler(app, {}) : undefined;
-  const metricsPort = flags.metricsPort ?? app.config.worker?.metricsPort;
   // Served before consuming: a port in use stops the worker before it takes any task.
-  const metrics =
-    metricsPort === undefined
-      ? undefined
-      : await serveWorkerMetrics(app, worker, {
-          port: metricsPort,
-          host: flags.metricsHost,
-          queueMetrics: flags.queueMetrics,
-        });
-  if (metrics) app.log.info({ url: metrics.server.url }, `metrics on ${metrics.server.url}`);
+  const metrics = await serveMetrics(app, worker, flags);
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
@@ -158,6 +149,27 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   await app.close();
   // A handler that ignored its abort signal may still hold timers or sockets: do not wait for it.
   process.exit(0);
+}
+
+/**
+ * The worker's metrics endpoint when a port is set (flag or config). Loaded only then: importing
+ * prom-client would slow down every start of the CLI.
+ */
+async function serveMetrics(
+  app: App,
+  worker: Worker,
+  flags: WorkerFlags,
+): Promise<WorkerMetrics | undefined> {
+  const port = flags.metricsPort ?? app.config.worker?.metricsPort;
+  if (port === undefined) return undefined;
+  const { serveWorkerMetrics } = await import('../../metrics/worker-metrics.ts');
+  const metrics = await serveWorkerMetrics(app, worker, {
+    port,
+    host: flags.metricsHost,
+    queueMetrics: flags.queueMetrics,
+  });
+  app.log.info({ url: metrics.server.url }, `metrics on ${metrics.server.url}`);
+  return metrics;
 }
 
 /** The worker, or a usage error (exit 2) for options that do not fit together. */
