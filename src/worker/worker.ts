@@ -113,6 +113,11 @@ export class Worker {
   private readonly autoscaler: Autoscaler | undefined;
   private reserveLoop: ReserveLoop | undefined;
 
+  /** True once started and until it begins to stop (`/readyz`). */
+  get ready(): boolean {
+    return this.loop !== undefined && this.stopping === undefined;
+  }
+
   /** Slots now (changes under autoscale). */
   get concurrency(): number {
     return this.executor.size;
@@ -121,11 +126,6 @@ export class Worker {
   /** Tasks running now. */
   get active(): number {
     return this.executor.active;
-  }
-
-  /** True while it consumes: started and not stopping (a readiness probe's answer). */
-  get ready(): boolean {
-    return this.loop !== undefined && this.stopping === undefined;
   }
 
   /** Connects and starts consuming; resolves once the worker is online. */
