@@ -4,6 +4,7 @@ import { registerBeat } from './commands/beat.ts';
 import { registerControl } from './commands/control.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerEvents } from './commands/events.ts';
+import { registerExporter } from './commands/exporter.ts';
 import { registerInspect } from './commands/inspect.ts';
 import { registerMulti } from './commands/multi.ts';
 import { registerPurge } from './commands/purge.ts';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerInspect(program);
   registerBeat(program);
   registerEvents(program);
+  registerExporter(program);
   for (const command of program.commands) applyToTree(command);
   return program;
 }

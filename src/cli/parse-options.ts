@@ -62,3 +62,11 @@ export function json(shape: 'array' | 'object') {
     return parsed;
   };
 }
+
+/** Commander parser for a TCP port 0-65535 (0: any free port). */
+export function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) {
+    throw new InvalidArgumentError(`expected a port from 0 to 65535, got "${value}"`);
+  }
+  return Number(value);
+}

@@ -24,6 +24,8 @@ export interface WorkerConfig {
   maxTasksPerChild?: number;
   /** Replace a pool child whose memory passes this size (`200MB`), after its task. */
   maxMemoryPerChild?: string | number;
+  /** Serve Prometheus metrics and health probes on this port (0: any free port); off by default. */
+  metricsPort?: number;
 }
 
 /** What happens to task and worker events (docs/monitoring.md). */
@@ -89,4 +91,5 @@ export const ENV_OVERRIDES = {
   CELERIAC_POOL: 'worker.pool',
   CELERIAC_MAX_TASKS_PER_CHILD: 'worker.maxTasksPerChild',
   CELERIAC_MAX_MEMORY_PER_CHILD: 'worker.maxMemoryPerChild',
+  CELERIAC_METRICS_PORT: 'worker.metricsPort',
 } as const;

@@ -35,6 +35,7 @@ const WORKER_KEYS = new Set([
   'pool',
   'maxTasksPerChild',
   'maxMemoryPerChild',
+  'metricsPort',
 ]);
 const EVENTS_KEYS = new Set(['send', 'sinks']);
 const TASK_KEYS = new Set([
@@ -93,6 +94,7 @@ function parseEnvValue(name: string, key: string, raw: string): unknown {
     case 'maxPayloadBytes':
     case 'worker.concurrency':
     case 'worker.maxTasksPerChild':
+    case 'worker.metricsPort':
       if (!/^\d+$/.test(raw)) throw new ConfigError(label, `expected an integer, got "${raw}"`);
       return Number(raw);
     case 'worker.queues':
@@ -208,6 +210,7 @@ function checkWorker(worker: Record<string, unknown>): void {
   if (worker.concurrency !== undefined) checkPositiveInt(worker.concurrency, 'worker.concurrency');
   if (worker.maxTasksPerChild !== undefined)
     checkPositiveInt(worker.maxTasksPerChild, 'worker.maxTasksPerChild');
+  if (worker.metricsPort !== undefined) checkPort(worker.metricsPort, 'worker.metricsPort');
   if (worker.pool !== undefined && !POOL_NAMES.includes(worker.pool as PoolName)) {
     throw new ConfigError(
       'worker.pool',
@@ -283,6 +286,11 @@ function checkBoolean(value: unknown, key: string): void {
   if (value !== undefined && typeof value !== 'boolean') {
     throw new ConfigError(key, `expected true or false, got ${JSON.stringify(value)}`);
   }
+}
+
+function checkPort(value: unknown, key: string): void {
+  if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 65535)
+    throw new ConfigError(key, `expected a port from 0 to 65535, got ${JSON.stringify(value)}`);
 }
 
 function checkPositiveInt(value: unknown, key: string): void {

@@ -2,10 +2,11 @@ import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { App } from '../../app/app.ts';
 import { POOL_NAMES, type PoolName } from '../../executors/pool-name.ts';
+import type { WorkerMetrics } from '../../metrics/worker-metrics.ts';
 import { type AutoscaleOptions, parseAutoscale } from '../../worker/autoscaler.ts';
 import type { Worker, WorkerOptions } from '../../worker/worker.ts';
 import { CliError, loadApp } from '../load-app.ts';
-import { byteSize, duration, positiveInt, queueList } from '../parse-options.ts';
+import { byteSize, duration, port, positiveInt, queueList } from '../parse-options.ts';
 import { superviseWithWatch, watchOption, watchPathOption } from '../watch/watch-supervisor.ts';
 import { buildScheduler } from './beat.ts';
 
@@ -26,6 +27,9 @@ interface WorkerFlags {
   watchPath?: string[];
   beat?: boolean;
   events?: boolean;
+  metricsPort?: number;
+  metricsHost?: string;
+  queueMetrics: boolean;
 }
 
 /** `celeriac worker`: consume queues until SIGTERM/SIGINT. */
@@ -87,6 +91,16 @@ export function registerWorker(program: Command): void {
       '-E, --events',
       'publish task and worker events on the broker (celeriac events, exporter; docs/events.md)',
     )
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus /metrics, /healthz and /readyz on this port; 0 picks one (docs/metrics.md)',
+      port,
+    )
+    .option('--metrics-host <host>', 'interface of the metrics port (default 0.0.0.0)')
+    .option(
+      '--no-queue-metrics',
+      "leave queue depths off this worker's /metrics (an exporter serves them)",
+    )
     .addOption(watchOption())
     .addOption(watchPathOption())
     .action(async (flags: WorkerFlags) => runWorker(flags));
@@ -109,6 +123,8 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
     events: flags.events,
   });
   const scheduler = flags.beat ? buildScheduler(app, {}) : undefined;
+  // Served before consuming: a port in use stops the worker before it takes any task.
+  const metrics = await serveMetrics(app, worker, flags);
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
@@ -126,13 +142,40 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  await worker.start();
-  await scheduler?.start();
+  try {
+    await worker.start();
+    await scheduler?.start();
+  } catch (error) {
+    await metrics?.close();
+    throw error;
+  }
   await new Promise<void>((resolve) => worker.events.once('worker:offline', () => resolve()));
   await scheduler?.stop();
+  await metrics?.close();
   await app.close();
   // A handler that ignored its abort signal may still hold timers or sockets: do not wait for it.
   process.exit(0);
+}
+
+/**
+ * The worker's metrics endpoint when a port is set (flag or config). Loaded only then: importing
+ * prom-client would slow down every start of the CLI.
+ */
+async function serveMetrics(
+  app: App,
+  worker: Worker,
+  flags: WorkerFlags,
+): Promise<WorkerMetrics | undefined> {
+  const port = flags.metricsPort ?? app.config.worker?.metricsPort;
+  if (port === undefined) return undefined;
+  const { serveWorkerMetrics } = await import('../../metrics/worker-metrics.ts');
+  const metrics = await serveWorkerMetrics(app, worker, {
+    port,
+    host: flags.metricsHost,
+    queueMetrics: flags.queueMetrics,
+  });
+  app.log.info({ url: metrics.server.url }, `metrics on ${metrics.server.url}`);
+  return metrics;
 }
 
 /** The worker, or a usage error (exit 2) for options that do not fit together. */

@@ -1,0 +1,82 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { App } from '../app/app.ts';
+import type { Unsubscribe } from '../brokers/broadcast.ts';
+import type { Broker } from '../brokers/broker.ts';
+import { ClusterGauges } from './cluster-gauges.ts';
+import { MetricsServer } from './metrics-server.ts';
+import { TaskMetrics } from './task-metrics.ts';
+
+/** The exporter's registry and what feeds it. */
+export interface ExporterMetrics {
+  registry: Registry;
+  tasks: TaskMetrics;
+  gauges: ClusterGauges;
+}
+
+/** Every metric the exporter serves, on a registry of its own. */
+export function createExporterMetrics(broker: Broker): ExporterMetrics {
+  const registry = new Registry();
+  const tasks = new TaskMetrics({ registry });
+  const gauges = new ClusterGauges(broker, { registry });
+  collectDefaultMetrics({ register: registry });
+  return { registry, tasks, gauges };
+}
+
+export interface ExporterOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+}
+
+/** A running exporter. */
+export interface Exporter {
+  readonly server: MetricsServer;
+  readonly registry: Registry;
+  /** False when the broker cannot carry events: only queue and worker gauges are served. */
+  readonly hearsEvents: boolean;
+  /** Stops listening to events and serving. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves cluster-wide metrics: task metrics from the events every worker started with events
+ * on (`--events`) publishes, and queue depths and workers read from the broker at scrape time.
+ * `/readyz` answers 200 while the broker answers.
+ */
+export async function startExporter(app: App, options: ExporterOptions): Promise<Exporter> {
+  const metrics = createExporterMetrics(app.broker);
+  await app.connect();
+  const unsubscribe = await hearEvents(app, metrics.tasks);
+  let server: MetricsServer;
+  try {
+    server = await MetricsServer.start({
+      registry: metrics.registry,
+      port: options.port,
+      host: options.host,
+      ready: () => metrics.gauges.ready(),
+    });
+  } catch (error) {
+    await unsubscribe?.();
+    throw error;
+  }
+  return {
+    server,
+    registry: metrics.registry,
+    hearsEvents: unsubscribe !== undefined,
+    close: async () => {
+      await unsubscribe?.();
+      await server.close();
+    },
+  };
+}
+
+/** Subscribes to the cluster's events; without a broadcast on the broker, warns and goes on. */
+async function hearEvents(app: App, tasks: TaskMetrics): Promise<Unsubscribe | undefined> {
+  if (!app.broker.broadcast) {
+    app.log.warn(
+      'this broker carries no events between processes: serving queue and worker metrics only',
+    );
+    return undefined;
+  }
+  return app.events.receive((event) => tasks.record(event));
+}
