@@ -1,6 +1,9 @@
+import type { Logger } from 'pino';
+import { sleep } from '../time/sleep.ts';
 import type { RevokeStore } from './revoke-store.ts';
 
 const SWEEP_EVERY = 1000;
+const LOAD_ATTEMPTS = 5;
 
 /**
  * A worker's copy of the revoked ids: loaded from the broker at start and kept current by
@@ -41,5 +44,23 @@ export class RevokedIds {
     this.#addsSinceSweep = 0;
     const now = Date.now();
     for (const [id, expiresAt] of this.#expiries) if (expiresAt <= now) this.#expiries.delete(id);
+  }
+}
+
+/**
+ * Loads the broker's revokes into `ids`, trying a few times (a SQLite file another process is
+ * migrating, a Redis failover): a worker must not start without them, or it could run a
+ * revoked task.
+ */
+export async function loadRevokes(ids: RevokedIds, store: RevokeStore, log: Logger): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ids.load(store);
+      return;
+    } catch (error) {
+      if (attempt >= LOAD_ATTEMPTS) throw error;
+      log.warn({ err: error, attempt }, 'could not load the revoked ids; trying again');
+      await sleep(200 * attempt);
+    }
   }
 }

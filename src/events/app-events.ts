@@ -151,8 +151,15 @@ export class AppEvents {
         'this broker cannot carry events between processes (it has no broadcast)',
       );
     await this.#deps.connect();
+    const log = this.#deps.log;
     return broadcast.subscribe(EVENTS_CHANNEL, (payload) => {
-      for (const event of parseEvents(payload, this.#deps.log)) listener(event);
+      for (const event of parseEvents(payload, log)) {
+        try {
+          listener(event);
+        } catch (error) {
+          log.error({ err: error, event: event.type }, 'event listener threw');
+        }
+      }
     });
   }
 }

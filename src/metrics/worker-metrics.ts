@@ -3,6 +3,7 @@ import type { App } from '../app/app.ts';
 import type { Worker } from '../worker/worker.ts';
 import { ClusterGauges } from './cluster-gauges.ts';
 import { MetricsServer } from './metrics-server.ts';
+import { registerSinkMetrics } from './sink-metrics.ts';
 import { TaskMetrics } from './task-metrics.ts';
 
 export interface WorkerMetricsOptions {
@@ -39,6 +40,7 @@ export async function serveWorkerMetrics(
   const off = app.events.on('*', (event) => tasks.record(event));
   collectDefaultMetrics({ register: registry });
   registerOwnGauges(registry, worker);
+  registerSinkMetrics(registry, app.events);
   if (options.queueMetrics ?? true) new ClusterGauges(app.broker, { registry, perWorker: false });
   let server: MetricsServer;
   try {

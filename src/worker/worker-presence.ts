@@ -33,7 +33,12 @@ export class WorkerPresence {
 
   /** Registers the worker, emits `worker:online`, and beats until `stop`. */
   async start(): Promise<void> {
-    await this.#register();
+    // The record is for observers: a broker that cannot take it now must not stop the worker.
+    try {
+      await this.#register();
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not register the worker; retrying at the next beat');
+    }
     this.#emit('worker:online');
     this.#timer = setInterval(() => void this.#beat(), this.intervalMs);
     this.#timer.unref();

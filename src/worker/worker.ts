@@ -8,7 +8,7 @@ import { continueWorkflow } from '../canvas/continue-workflow.ts';
 import { DEFAULT_QUEUE } from '../config/app-config.ts';
 import type { ByteSize } from '../config/byte-size.ts';
 import { ControlServer } from '../control/control-server.ts';
-import { RevokedIds } from '../control/revoked-ids.ts';
+import { loadRevokes, RevokedIds } from '../control/revoked-ids.ts';
 import { WorkerShutdown } from '../errors/errors.ts';
 import { bridgeWorkerEvents } from '../events/worker-event-bridge.ts';
 import { WorkerEvents } from '../events/worker-events.ts';
@@ -217,7 +217,7 @@ export class Worker {
     const broadcast = this.app.broker.broadcast;
     if (broadcast) await this.control.start(broadcast);
     const revokes = this.app.broker.revokes;
-    if (revokes) await this.revoked.load(revokes);
+    if (revokes) await loadRevokes(this.revoked, revokes, this.log);
   }
 
   /**

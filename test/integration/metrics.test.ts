@@ -114,6 +114,49 @@ describe('a worker serving its own /metrics', () => {
     expect((await get(`${base}/readyz`)).status).toBe(503);
   });
 
+  it('counts what each event sink wrote, dropped and failed to write', async () => {
+    const stored: ClusterEvent[] = [];
+    let failedWrites = 0;
+    const app = createApp({
+      broker: new MemoryBroker(),
+      logLevel: 'silent',
+      events: {
+        sinks: [
+          { name: 'store', write: async (events) => void stored.push(...events) },
+          {
+            name: 'broken',
+            write: async () => {
+              failedWrites++;
+              throw new Error('store down');
+            },
+          },
+        ],
+      },
+    });
+    apps.push(app);
+    const ok = app.task('ok', () => 'fine');
+    const worker = app.worker({ name: 'sinks@test' });
+    workers.push(worker);
+    const endpoint = await serveWorkerMetrics(app, worker, { port: 0, host: '127.0.0.1' });
+    endpoints.push(endpoint);
+    await worker.start();
+    const done = emitted(app, 'task:succeeded', 3);
+    for (let i = 0; i < 3; i++) await ok.delay();
+    await done;
+    // Sinks write within a second; wait for both to have had the succeeded events.
+    const deadline = Date.now() + 15_000;
+    while (stored.filter((e) => e.type === 'task:succeeded').length < 3 || failedWrites === 0) {
+      if (Date.now() > deadline) throw new Error(`stored ${stored.length}, failed ${failedWrites}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const out = await scrape(endpoint.server.url);
+    expect(out.value('celeriac_event_sink_written_total', { sink: 'store' })).toBe(stored.length);
+    expect(out.value('celeriac_event_sink_errors_total', { sink: 'store' })).toBe(0);
+    expect(out.value('celeriac_event_sink_errors_total', { sink: 'broken' })).toBe(failedWrites);
+    expect(out.value('celeriac_event_sink_written_total', { sink: 'broken' })).toBe(0);
+    expect(out.value('celeriac_event_sink_dropped_total', { sink: 'broken' })).toBeGreaterThan(0);
+  });
+
   it('serves queue depths and its own gauges; queue depths can be left off', async () => {
     const app = createApp({ broker: new MemoryBroker(), logLevel: 'silent' });
     apps.push(app);
