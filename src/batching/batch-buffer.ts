@@ -18,6 +18,11 @@ export class BatchBuffer<T> {
   ) {}
 
   /** Items waiting now. */
+  /** The items waiting, oldest first (a copy). */
+  items(): T[] {
+    return [...this.#items];
+  }
+
   get size(): number {
     return this.#items.length;
   }

@@ -23,6 +23,8 @@ export async function runBatch(
   task: RegisteredBatchTask,
   entries: BatchEntry[],
 ): Promise<void> {
+  const held = entries.map(({ envelope }) => deps.inHand?.receive(envelope));
+  for (const h of held) if (h) deps.inHand?.start(h);
   for (const { envelope } of entries) deps.events.emitSafely('task:started', taskEvent(envelope));
   if (deps.log.isLevelEnabled('debug'))
     deps.log.debug({ task: task.name, size: entries.length }, 'batch started');
@@ -40,6 +42,7 @@ export async function runBatch(
     );
   } finally {
     for (const { delivery } of entries) deps.leases.release(delivery);
+    for (const h of held) if (h) deps.inHand?.drop(h);
   }
 }
 

@@ -49,6 +49,13 @@ export class WorkerBatches {
     return undefined;
   }
 
+  /** The envelopes buffered now, of all batch tasks (for `inspect reserved`). */
+  bufferedEnvelopes(): Envelope[] {
+    return [...this.#buffers.values()].flatMap(({ buffer }) =>
+      buffer.items().map((entry) => entry.envelope),
+    );
+  }
+
   /** Messages buffered now, of all batch tasks (not those of running batches). */
   get buffered(): number {
     let count = 0;

@@ -34,6 +34,9 @@ export class AppEvents {
   #sinks: EventSink[] = [];
   #broadcaster: EventBroadcaster | undefined;
   #dispatchers: SinkDispatcher[] = [];
+  /** Called once, when the first listener, sink or broker publishing appears. */
+  #onActive: Array<() => void> = [];
+  #active = false;
 
   constructor(deps: AppEventsDeps) {
     this.#deps = deps;
@@ -48,7 +51,23 @@ export class AppEvents {
       this.#listeners.set(type, set);
     }
     set.add(listener as Listener);
+    this.#activate();
     return () => set.delete(listener as Listener);
+  }
+
+  /**
+   * Runs `start` once something wants this process's events (now, if something already
+   * does): emitters hook in only then, so a process nobody observes pays nothing per task.
+   */
+  whenActive(start: () => void): void {
+    if (this.#active) start();
+    else this.#onActive.push(start);
+  }
+
+  #activate(): void {
+    if (this.#active) return;
+    this.#active = true;
+    for (const start of this.#onActive.splice(0)) start();
   }
 
   /** Whether this process publishes its events on the broker. */
@@ -71,6 +90,7 @@ export class AppEvents {
     const broadcaster = new EventBroadcaster(broadcast, this.#deps.log);
     this.#broadcaster = broadcaster;
     this.on('*', (event) => broadcaster.add(event));
+    this.#activate();
   }
 
   /** Publishes the events still buffered for the broker. */
@@ -123,6 +143,7 @@ export class AppEvents {
       throw new TypeError('addSink: expected a sink, an object with a name and write(events)');
     this.#sinks = [...this.#sinks, sink];
     this.#dispatchers = [...this.#dispatchers, new SinkDispatcher(sink, this.#deps.log)];
+    this.#activate();
     return this;
   }
 

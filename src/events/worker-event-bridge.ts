@@ -7,11 +7,19 @@ import type { TaskEvent, WorkerEvents } from './worker-events.ts';
 type Origin = Omit<EventOrigin, 'timestamp'>;
 
 /**
- * Turns a worker's in-process events into cluster events on `app.events`. Nothing is built
- * unless something wants it (a listener, a sink, or `send`), so a worker without observers
- * pays one check per event.
+ * Turns a worker's in-process events into cluster events on `app.events`, once something
+ * wants them (a listener, a sink, or `send`): a worker nobody observes pays nothing per task.
  */
 export function bridgeWorkerEvents(
+  events: WorkerEvents,
+  appEvents: AppEvents,
+  origin: Origin,
+  sending: () => boolean,
+): void {
+  appEvents.whenActive(() => attachBridge(events, appEvents, origin, sending));
+}
+
+function attachBridge(
   events: WorkerEvents,
   appEvents: AppEvents,
   origin: Origin,

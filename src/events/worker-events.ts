@@ -40,6 +40,11 @@ export class WorkerEvents extends EventEmitter<WorkerEventMap> {
     super();
   }
 
+  /** Whether anything listens to `event`: lets callers skip building a payload nobody reads. */
+  listens(event: keyof WorkerEventMap): boolean {
+    return this.listenerCount(event) > 0;
+  }
+
   /** Calls every listener, each isolated: one that throws is logged and the others still run. */
   emitSafely<K extends keyof WorkerEventMap>(event: K, ...args: WorkerEventMap[K]): void {
     for (const listener of this.rawListeners(event as never) as Array<(...a: unknown[]) => void>) {

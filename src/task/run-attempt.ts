@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Envelope } from '../envelope/envelope.ts';
+import { TaskRevoked } from '../errors/errors.ts';
 import type { Execution, Outcome } from '../middleware/middleware.ts';
 import { AttemptAbort } from './attempt-abort.ts';
 import { AttemptContext } from './attempt-context.ts';
@@ -13,8 +14,8 @@ export interface AttemptOptions {
   log: Logger;
   /** Aborts the attempt's signal too (worker shutdown). */
   signal?: AbortSignal;
-  /** The attempt's abort, when the caller needs to reach it (to terminate the attempt). */
-  abort?: AttemptAbort;
+  /** Where the attempt is kept while it runs, so it can be found and terminated. */
+  running?: Set<Execution>;
 }
 
 /** Runs one attempt of `task` through the pipeline and returns how it ended. */
@@ -24,18 +25,24 @@ export async function runAttempt(
   envelope: Envelope,
   options: AttemptOptions,
 ): Promise<Outcome> {
-  const abort = options.abort ?? new AttemptAbort(options.signal);
+  const abort = new AttemptAbort(options.signal);
   const execution: Execution = {
     task,
     envelope,
     abort,
     ctx: new AttemptContext(task, envelope, abort, options),
   };
+  const running = options.running;
+  running?.add(execution);
   try {
     await pipeline(execution);
   } finally {
     abort.dispose();
+    running?.delete(execution);
   }
+  // Terminated on request: however the handler ended, the attempt counts as revoked.
+  if (abort.reason instanceof TaskRevoked)
+    return { kind: 'failure', error: abort.reason, reason: 'rejected' };
   return (
     execution.outcome ?? {
       kind: 'failure',

@@ -15,6 +15,7 @@ import { type AdmitDeps, admitDelivery, releaseAdmission } from './admit-deliver
 import type { LeaseKeeper } from './lease-keeper.ts';
 import { revokeBeforeStart } from './revoke-delivery.ts';
 import { deadLetter, type SettleDeps, settle } from './settle.ts';
+import type { TasksInHand } from './tasks-in-hand.ts';
 
 /** What one delivery's processing needs from the worker. */
 export interface DeliveryDeps extends SettleDeps, AdmitDeps {
@@ -30,6 +31,8 @@ export interface DeliveryDeps extends SettleDeps, AdmitDeps {
   batches?: WorkerBatches;
   /** Ids revoked in the cluster: such a message is acked and never starts. */
   revoked?: RevokedIds;
+  /** What this worker holds, for inspect. */
+  inHand?: TasksInHand;
 }
 
 /**
@@ -51,27 +54,29 @@ export async function processDelivery(deps: DeliveryDeps, delivery: Delivery): P
       `unknown task "${envelope.task}": it is not registered on this worker`,
       envelope.task,
     );
-  const event = {
-    id: envelope.id,
-    task: envelope.task,
-    queue: envelope.queue,
-    retries: envelope.retries,
-  };
-  deps.events.emitSafely('task:received', { ...event, envelope });
+  const { id, queue, retries } = envelope;
+  if (deps.events.listens('task:received'))
+    deps.events.emitSafely('task:received', { id, task: task.name, queue, retries, envelope });
   if (deps.revoked?.has(envelope.id)) return revokeBeforeStart(deps, delivery, envelope);
   if (envelope.expires !== undefined && Date.parse(envelope.expires) <= Date.now()) {
     return expire(deps, delivery, envelope);
   }
   if (deps.batches && isBatchTask(task)) return deps.batches.add(task, delivery, envelope);
+  const held = deps.inHand?.receive(envelope);
   // Most tasks have no flow control: they skip the admission round entirely.
   const admission = needsAdmission(deps.gates, task)
     ? await admitDelivery(deps, task, envelope, delivery)
     : RUN_NOW;
-  if (!admission) return;
+  if (!admission) {
+    if (held) deps.inHand?.drop(held);
+    return;
+  }
   const acksLate = task.options.acksLate;
   if (acksLate) deps.leases.hold(delivery);
   else await deps.acks.ack(delivery);
-  deps.events.emitSafely('task:started', { ...event, queuedMs: queuedMs(envelope) });
+  if (held) deps.inHand?.start(held);
+  const queued = queuedMs(envelope);
+  deps.events.emitSafely('task:started', { id, task: task.name, queue, retries, queuedMs: queued });
   const started = performance.now();
   let settled: Outcome | undefined;
   try {
@@ -86,6 +91,7 @@ export async function processDelivery(deps: DeliveryDeps, delivery: Delivery): P
       'worker error while settling a task; its lease will expire',
     );
   } finally {
+    if (held) deps.inHand?.drop(held);
     deps.leases.release(delivery);
     if (admission !== RUN_NOW) await releaseAdmission(admission, deps.log, envelope.id, settled);
   }

@@ -110,7 +110,7 @@ export class Worker {
       this.log.error({ err: error, event }, 'event listener threw'),
     );
     this.stats = countEvents(this.events);
-    this.tasks = new TasksInHand(this.events);
+    this.tasks = new TasksInHand(() => this.deps?.batches?.bufferedEnvelopes() ?? []);
     this.sendEvents = options.events ?? false;
     this.presence = new WorkerPresence(
       {
@@ -281,6 +281,7 @@ export class Worker {
       continueWorkflow: (envelope, outcome) => continueWorkflow(this.app, envelope, outcome),
       gates: createAdmissionGates({ app: this.app, leases: this.leases, leaseMs: this.leaseMs }),
       revoked: this.revoked,
+      inHand: this.tasks,
     };
     const revokeDeps = this.deps;
     this.deps.storeRevoked = (envelope, error) => storeRevoked(revokeDeps, envelope, error);
