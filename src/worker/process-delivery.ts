@@ -13,7 +13,7 @@ import type { Outcome } from '../middleware/middleware.ts';
 import type { TaskRegistry } from '../task/registry.ts';
 import { type AdmitDeps, admitDelivery, releaseAdmission } from './admit-delivery.ts';
 import type { LeaseKeeper } from './lease-keeper.ts';
-import { revokeBeforeStart } from './revoke-delivery.ts';
+import { revokeBeforeStart, storeEndState } from './revoke-delivery.ts';
 import { deadLetter, type SettleDeps, settle } from './settle.ts';
 import type { TasksInHand } from './tasks-in-hand.ts';
 
@@ -147,20 +147,5 @@ async function expire(deps: DeliveryDeps, delivery: Delivery, envelope: Envelope
     queue: envelope.queue,
     retries: envelope.retries,
   });
-  const task = deps.registry.find(envelope.task);
-  if (!deps.backend || task?.options.ignoreResult) return;
-  try {
-    await deps.backend.set(
-      {
-        id: envelope.id,
-        task: envelope.task,
-        state: 'EXPIRED',
-        retries: envelope.retries,
-        updatedAt: Date.now(),
-      },
-      deps.resultTtlMs,
-    );
-  } catch (error) {
-    deps.log.error({ err: error, taskId: envelope.id }, 'could not store EXPIRED state');
-  }
+  await storeEndState(deps, envelope, 'EXPIRED');
 }

@@ -1,7 +1,8 @@
+import type { TaskResultRecord } from '../backends/backend.ts';
 import type { Delivery } from '../brokers/broker.ts';
 import { hasContinuation } from '../canvas/continue-workflow.ts';
 import type { Envelope } from '../envelope/envelope.ts';
-import { TaskRevoked } from '../errors/errors.ts';
+import { type CeleriacError, TaskRevoked } from '../errors/errors.ts';
 import type { Outcome } from '../middleware/middleware.ts';
 import type { DeliveryDeps } from './process-delivery.ts';
 
@@ -20,7 +21,7 @@ export async function revokeBeforeStart(
   deps.log.warn({ taskId: envelope.id, task: envelope.task }, 'task revoked; not run');
   const { id, task, queue, retries } = envelope;
   deps.events.emitSafely('task:revoked', { id, task, queue, retries, reason: error.message });
-  await storeRevoked(deps, envelope, error);
+  await storeEndState(deps, envelope, 'REVOKED', error);
 }
 
 /** Sends the workflow's failure path for a revoked task; false when it could not. */
@@ -44,26 +45,37 @@ export async function continueAfterRevoke(
 }
 
 /** Stores REVOKED for a task that keeps results; a backend error is logged. */
-export async function storeRevoked(
+export function storeRevoked(
   deps: DeliveryDeps,
   envelope: Envelope,
   error: TaskRevoked,
 ): Promise<void> {
+  return storeEndState(deps, envelope, 'REVOKED', error);
+}
+
+/**
+ * Stores the state of a task that ended without running (EXPIRED, REVOKED) when it keeps
+ * results; a backend error is logged, never thrown.
+ */
+export async function storeEndState(
+  deps: DeliveryDeps,
+  envelope: Envelope,
+  state: 'EXPIRED' | 'REVOKED',
+  error?: CeleriacError,
+): Promise<void> {
   const task = deps.registry.find(envelope.task);
   if (!deps.backend || task?.options.ignoreResult) return;
+  const record: TaskResultRecord = {
+    id: envelope.id,
+    task: envelope.task,
+    state,
+    retries: envelope.retries,
+    updatedAt: Date.now(),
+  };
+  if (error) record.error = { name: error.name, message: error.message, code: error.code };
   try {
-    await deps.backend.set(
-      {
-        id: envelope.id,
-        task: envelope.task,
-        state: 'REVOKED',
-        retries: envelope.retries,
-        error: { name: error.name, message: error.message, code: error.code },
-        updatedAt: Date.now(),
-      },
-      deps.resultTtlMs,
-    );
+    await deps.backend.set(record, deps.resultTtlMs);
   } catch (failure) {
-    deps.log.error({ err: failure, taskId: envelope.id }, 'could not store REVOKED state');
+    deps.log.error({ err: failure, taskId: envelope.id }, `could not store ${state} state`);
   }
 }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { BeatStore, StoredEntry } from '../../beat/beat-store.ts';
+import { preparedFor } from './prepared-statements.ts';
 
 interface BeatStatements {
   lead: Database.Statement<[string, string, number, number]>;
@@ -87,12 +88,7 @@ export class SqliteBeatStore implements BeatStore {
 
   #open(): { db: Database.Database; s: BeatStatements } {
     const db = this.database();
-    let s = this.#prepared.get(db);
-    if (!s) {
-      s = prepare(db);
-      this.#prepared.set(db, s);
-    }
-    return { db, s };
+    return { db, s: preparedFor(this.#prepared, db, prepare) };
   }
 }
 

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Broadcast, Unsubscribe } from '../broadcast.ts';
+import { preparedFor } from './prepared-statements.ts';
 
 type Listener = (payload: string) => void;
 
@@ -162,12 +163,7 @@ export class SqliteBroadcast implements Broadcast {
 
   #open(): { db: Database.Database; s: BroadcastStatements } {
     const db = this.database();
-    let s = this.#prepared.get(db);
-    if (!s) {
-      s = prepare(db);
-      this.#prepared.set(db, s);
-    }
-    return { db, s };
+    return { db, s: preparedFor(this.#prepared, db, prepare) };
   }
 }
 

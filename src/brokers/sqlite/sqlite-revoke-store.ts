@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { checkLimit, checkTtl } from '../../control/control-input.ts';
 import type { RevokedId, RevokeStore } from '../../control/revoke-store.ts';
+import { preparedFor } from './prepared-statements.ts';
 
 interface RevokeStatements {
   sweep: Database.Statement<[number]>;
@@ -47,12 +48,7 @@ export class SqliteRevokeStore implements RevokeStore {
 
   #open(): { db: Database.Database; s: RevokeStatements } {
     const db = this.database();
-    let s = this.#prepared.get(db);
-    if (!s) {
-      s = prepare(db);
-      this.#prepared.set(db, s);
-    }
-    return { db, s };
+    return { db, s: preparedFor(this.#prepared, db, prepare) };
   }
 }
 

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { SlotClaim, SlotHold, SlotStore } from '../../flow/slots/slot-store.ts';
+import { preparedFor } from './prepared-statements.ts';
 
 interface SlotStatements {
   dropExpired: Database.Statement<[string, number]>;
@@ -65,12 +66,7 @@ export class SqliteSlotStore implements SlotStore {
 
   #open(): { db: Database.Database; s: SlotStatements } {
     const db = this.database();
-    let s = this.#prepared.get(db);
-    if (!s) {
-      s = prepare(db);
-      this.#prepared.set(db, s);
-    }
-    return { db, s };
+    return { db, s: preparedFor(this.#prepared, db, prepare) };
   }
 }
 

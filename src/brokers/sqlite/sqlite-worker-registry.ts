@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { checkTtl } from '../../control/control-input.ts';
 import type { WorkerInfo, WorkerRegistry } from '../../control/worker-registry.ts';
+import { preparedFor } from './prepared-statements.ts';
 
 interface WorkerStatements {
   sweep: Database.Statement<[number]>;
@@ -45,12 +46,7 @@ export class SqliteWorkerRegistry implements WorkerRegistry {
 
   #open(): { db: Database.Database; s: WorkerStatements } {
     const db = this.database();
-    let s = this.#prepared.get(db);
-    if (!s) {
-      s = prepare(db);
-      this.#prepared.set(db, s);
-    }
-    return { db, s };
+    return { db, s: preparedFor(this.#prepared, db, prepare) };
   }
 }
 
