@@ -113,6 +113,7 @@ export class App {
       connect: () => this.connect(),
       sinks: config.events?.sinks,
     });
+    if (config.events?.send) this.events.startSending();
     registerBuiltinTasks(this);
   }
 

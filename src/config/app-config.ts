@@ -92,4 +92,5 @@ export const ENV_OVERRIDES = {
   CELERIAC_MAX_TASKS_PER_CHILD: 'worker.maxTasksPerChild',
   CELERIAC_MAX_MEMORY_PER_CHILD: 'worker.maxMemoryPerChild',
   CELERIAC_METRICS_PORT: 'worker.metricsPort',
+  CELERIAC_EVENTS: 'events.send',
 } as const;

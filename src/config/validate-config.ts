@@ -59,7 +59,9 @@ const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 
 
 /** Applies CELERIAC_* environment overrides on top of the config given in code. */
 export function applyEnvOverrides(config: AppConfig, env: NodeJS.ProcessEnv): AppConfig {
+  // Copies of the nested objects an override may set a key in: the caller's stay untouched.
   const result: AppConfig = { ...config, worker: { ...config.worker } };
+  if (config.events) result.events = { ...config.events };
   for (const [name, key] of Object.entries(ENV_OVERRIDES)) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
@@ -87,6 +89,7 @@ function parseEnvValue(name: string, key: string, raw: string): unknown {
   switch (key) {
     case 'eager':
     case 'ignoreResult':
+    case 'events.send':
       if (!['true', 'false', '1', '0'].includes(raw)) {
         throw new ConfigError(label, `expected true or false, got "${raw}"`);
       }

@@ -130,6 +130,25 @@ describe.each(BROKERS_WITH_REDIS)('task and worker events on the %s broker', (ki
     await stop();
   });
 
+  it('a producer with events.send publishes task:sent without any worker', async () => {
+    const monitorApp = h.app();
+    const producer = h.sibling(monitorApp, { events: { send: true } });
+    const seen: ClusterEvent[] = [];
+    await monitorApp.events.receive((event) => seen.push(event));
+    const sent = await producer.sendTask('reports.build', [2026], { countdown: '1h' });
+    await until(seen, (s) => s.length > 0);
+    expect(seen).toMatchObject([
+      {
+        type: 'task:sent',
+        id: sent.id,
+        task: 'reports.build',
+        argsRepr: '[ 2026 ]',
+        pid: process.pid,
+      },
+    ]);
+    expect((seen[0] as ClusterTaskEvent).eta).toBeGreaterThan(Date.now());
+  });
+
   it('without events on, nothing is published on the broker', async () => {
     const app = h.app();
     const add = app.task('add', (_ctx, a: number, b: number) => a + b);

@@ -318,11 +318,27 @@ describe('environment overrides', () => {
       'invalid config "CELERIAC_EAGER (eager)": expected true or false, got "yes"',
     ],
     [
+      { CELERIAC_EVENTS: 'on' },
+      'invalid config "CELERIAC_EVENTS (events.send)": expected true or false, got "on"',
+    ],
+    [
       { CELERIAC_MAX_PAYLOAD_BYTES: '1e6' },
       'invalid config "CELERIAC_MAX_PAYLOAD_BYTES (maxPayloadBytes)": expected an integer, got "1e6"',
     ],
   ])('names the variable of a bad value: %j', (env, message) => {
     expect(configError({ broker: 'memory://' }, env).message).toBe(message);
+  });
+
+  it('CELERIAC_EVENTS turns publishing events on, leaving the config object given untouched', () => {
+    const sink = { name: 'kept', write: async () => {} };
+    const events = { sinks: [sink] };
+    const app = createApp({ broker: 'memory://', events }, { CELERIAC_EVENTS: '1' });
+    expect(app.events.sending).toBe(true);
+    expect(app.config.events).toEqual({ sinks: [sink], send: true });
+    expect(events).toEqual({ sinks: [sink] });
+    expect(createApp({ broker: 'memory://' }, { CELERIAC_EVENTS: 'false' }).events.sending).toBe(
+      false,
+    );
   });
 
   it.each([
