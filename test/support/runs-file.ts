@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { switchToWal } from './sqlite-wal.ts';
+import { switchToWal } from '../../src/sqlite/wal-mode.ts';
 
 /**
  * The SQLite file (E2E_RUNS_DB) where end-to-end fixtures record their runs across worker

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { switchToWal } from '../../sqlite/wal-mode.ts';
 import { PROGRESS_SCHEMA } from './chunk-progress.ts';
 
 /**
@@ -38,9 +39,9 @@ CREATE TABLE IF NOT EXISTS chord_members (
 /** Applies the pragmas a shared, multi-process file needs and creates the tables. */
 export function prepareDatabase(db: Database.Database): void {
   // WAL lets readers in other processes proceed while one writes; busy_timeout makes a
-  // writer wait for the lock instead of failing at once.
-  db.pragma('journal_mode = WAL');
+  // writer wait for the lock instead of failing at once (set first, so the switch waits too).
   db.pragma('busy_timeout = 5000');
+  switchToWal(db);
   db.pragma('synchronous = NORMAL');
   db.exec(SCHEMA);
   db.exec(PROGRESS_SCHEMA);

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { BrokerUnavailable } from '../../errors/errors.ts';
+import { switchToWal } from '../../sqlite/wal-mode.ts';
 import { CONTROL_TABLES } from './control-schema.ts';
 import { COORDINATION_TABLES } from './coordination-schema.ts';
 import { RATE_TABLES } from './rate-schema.ts';
@@ -72,7 +73,7 @@ export function openDatabase(path: string): Database.Database {
 function configure(db: Database.Database): void {
   // Set first so the pragmas below already wait for other processes instead of failing.
   db.pragma('busy_timeout = 5000');
-  db.pragma('journal_mode = WAL');
+  switchToWal(db);
   // In WAL mode NORMAL loses at most the last commits on power loss, never consistency.
   db.pragma('synchronous = NORMAL');
 }
