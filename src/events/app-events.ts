@@ -3,7 +3,6 @@ import type { Unsubscribe } from '../brokers/broadcast.ts';
 import type { Broker } from '../brokers/broker.ts';
 import { CeleriacError } from '../errors/errors.ts';
 import { type ClusterEvent, EVENTS_CHANNEL } from './cluster-event.ts';
-import { EventBroadcaster } from './event-broadcaster.ts';
 import type { EventSink } from './event-sink.ts';
 import { SinkDispatcher, type SinkStats } from './sinks/sink-dispatcher.ts';
 
@@ -31,8 +30,8 @@ export interface AppEventsDeps {
 export class AppEvents {
   readonly #listeners = new Map<EventType, Set<Listener>>();
   readonly #deps: AppEventsDeps;
-  #sinks: EventSink[] = [];
-  #broadcaster: EventBroadcaster | undefined;
+  /** Publishes this process's events on the broker, when sending. */
+  #broadcaster: SinkDispatcher | undefined;
   #dispatchers: SinkDispatcher[] = [];
   /** Called once, when the first listener, sink or broker publishing appears. */
   #onActive: Array<() => void> = [];
@@ -87,9 +86,18 @@ export class AppEvents {
         'NO_BROADCAST',
         'this broker cannot carry events between processes (it has no broadcast)',
       );
-    const broadcaster = new EventBroadcaster(broadcast, this.#deps.log);
+    // The broker is one more sink: batched (a write per 100 ms or 200 events), bounded, and
+    // never in the way of a task.
+    const broker: EventSink = {
+      name: 'broker',
+      write: (events) => broadcast.publish(EVENTS_CHANNEL, JSON.stringify(events)),
+    };
+    const broadcaster = new SinkDispatcher(broker, this.#deps.log, {
+      batchSize: 200,
+      flushIntervalMs: 100,
+    });
     this.#broadcaster = broadcaster;
-    this.on('*', (event) => broadcaster.add(event));
+    this.on('*', (event) => broadcaster.push(event));
     this.#activate();
   }
 
@@ -129,7 +137,7 @@ export class AppEvents {
 
   /** The sinks added so far. */
   get sinks(): readonly EventSink[] {
-    return this.#sinks;
+    return this.#dispatchers.map((dispatcher) => dispatcher.sink);
   }
 
   /** Adds a sink that receives every event this process emits (of its `types`, if it says). */
@@ -141,7 +149,6 @@ export class AppEvents {
       !candidate.name
     )
       throw new TypeError('addSink: expected a sink, an object with a name and write(events)');
-    this.#sinks = [...this.#sinks, sink];
     this.#dispatchers = [...this.#dispatchers, new SinkDispatcher(sink, this.#deps.log)];
     this.#activate();
     return this;

@@ -1,18 +1,43 @@
 import { inspect } from 'node:util';
 
-const MAX_REPR = 300;
+/** The longest repr of a task's arguments sent to an error tracker, by default. */
+export const DEFAULT_MAX_REPR_LENGTH = 1024;
 
-/** A short, safe text of a task's arguments for events and error reports (never the full payload). */
+/** The longest repr of a task's arguments carried in an event. */
+const EVENT_REPR_LENGTH = 300;
+
+/**
+ * A readable, bounded text of a value (Python's repr, as Celery sends): nested data is cut at
+ * a few levels, arrays at `maxArrayLength` items and the whole at `maxLength` characters, so a
+ * task called with a large payload does not make a large event or report. Never throws,
+ * whatever the value holds.
+ */
+export function shortRepr(
+  value: unknown,
+  maxLength = DEFAULT_MAX_REPR_LENGTH,
+  maxArrayLength = 50,
+): string {
+  let text: string;
+  try {
+    text = inspect(value, {
+      depth: 3,
+      breakLength: Number.POSITIVE_INFINITY,
+      maxArrayLength,
+      maxStringLength: maxLength,
+      compact: true,
+    });
+  } catch {
+    // A proxy or a getter that throws; say so rather than fail the report.
+    text = '<arguments that cannot be shown>';
+  }
+  return text.length <= maxLength ? text : `${text.slice(0, maxLength - 1)}…`;
+}
+
+/** A task's arguments (and keyword arguments) as events carry them. */
 export function argsRepr(
   args: unknown[],
   kwargs?: Record<string, unknown>,
-  max = MAX_REPR,
+  max = EVENT_REPR_LENGTH,
 ): string {
-  const text = inspect(kwargs ? [...args, kwargs] : args, {
-    depth: 3,
-    breakLength: Number.POSITIVE_INFINITY,
-    maxArrayLength: 20,
-    maxStringLength: max,
-  });
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return shortRepr(kwargs ? [...args, kwargs] : args, max, 20);
 }

@@ -61,6 +61,11 @@ export class SinkDispatcher {
     this.#types = sink.types ? new Set(sink.types) : undefined;
   }
 
+  /** The sink it feeds. */
+  get sink(): EventSink {
+    return this.#sink;
+  }
+
   /** The sink's name. */
   get name(): string {
     return this.#sink.name;
@@ -106,11 +111,16 @@ export class SinkDispatcher {
     );
   }
 
-  async #drainAndClose(): Promise<void> {
+  /** Writes everything buffered now; resolves once the sink has had it (or failed). */
+  async flush(): Promise<void> {
     while (this.#inFlight || this.#ring.size > 0) {
       if (this.#inFlight) await this.#inFlight;
       else this.#writeNext();
     }
+  }
+
+  async #drainAndClose(): Promise<void> {
+    await this.flush();
     try {
       await this.#sink.close?.();
     } catch (error) {

@@ -1,8 +1,9 @@
 // Error reporting with Sentry: `celeriac/sentry`. Nothing of Sentry is imported here: the app
 // passes its own SDK (`import * as Sentry from '@sentry/node'`), already initialised.
+
+import { DEFAULT_MAX_REPR_LENGTH, shortRepr } from '../../events/args-repr.ts';
 import type { Execution, Middleware, Outcome } from '../../middleware/middleware.ts';
 import { observeAttempt } from '../attempt-outcome.ts';
-import { DEFAULT_MAX_REPR_LENGTH, shortRepr } from './args-repr.ts';
 
 /** The part of a Sentry scope the integration sets. */
 export interface SentryScope {

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { shortRepr } from '../../../src/integrations/sentry/args-repr.ts';
+import { shortRepr } from '../../../src/events/args-repr.ts';
 
 describe('shortRepr', () => {
   it('shows arguments on one line, nested data cut at a few levels', () => {
