@@ -1,7 +1,7 @@
 import type { App } from '../app/app.ts';
 import { CeleriacError } from '../errors/errors.ts';
 import { listRateLimits, type RateChange, setRateLimit } from '../flow/rate/rate-control.ts';
-import { parseDuration } from '../time/duration.ts';
+import { type Duration, parseDuration } from '../time/duration.ts';
 import { type BroadcastOptions, broadcastCommand, NoReply } from './control-client.ts';
 import type { ControlReply, WorkerCommand } from './control-protocol.ts';
 import type { WorkerInfo } from './worker-registry.ts';
@@ -14,7 +14,7 @@ export interface RevokeOptions extends BroadcastOptions {
   /** Also stop the task if it is running (threads and process pools kill its child). */
   terminate?: boolean;
   /** How long workers that start later still honour it. Default 3h. */
-  ttl?: string | number;
+  ttl?: Duration;
 }
 
 /** Changes that apply to the whole cluster at runtime, through the broker (`app.control`). */
@@ -64,7 +64,7 @@ export class AppControl {
       throw new CeleriacError('NO_REVOKES', `the broker ${this.app.brokerLabel} keeps no revokes`);
     if (ids.length === 0)
       throw new CeleriacError('BAD_ARGUMENT', 'revoke needs at least one task id');
-    const ttlMs = parseDuration((options.ttl ?? DEFAULT_REVOKE_TTL) as string);
+    const ttlMs = parseDuration(options.ttl ?? DEFAULT_REVOKE_TTL);
     await this.app.connect();
     const expect = await this.expectedReplies(options);
     await store.revoke(ids, ttlMs);

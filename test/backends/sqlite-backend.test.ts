@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,7 @@ import type { ChordJoin } from '../../src/backends/coordination.ts';
 import { SqliteBackend } from '../../src/backends/sqlite/sqlite-backend.ts';
 import { backendConformance } from '../../src/testing/backend-conformance.ts';
 import { sleep } from '../../src/time/sleep.ts';
+import { startGatedChild } from '../support/gated-child.ts';
 
 const dirs: string[] = [];
 const opened: SqliteBackend[] = [];
@@ -56,29 +56,8 @@ interface JoinerReport {
 
 /** Starts a joiner process; `ready` settles once it has opened the file, `done` with its report. */
 function startChordJoiner(path: string, chordId: string, size: number, indexes: number[]) {
-  const args = ['--import', 'tsx', CHORD_JOINER, path, chordId, String(size), indexes.join(',')];
-  const child = spawn(process.execPath, args, {
-    cwd: process.cwd(),
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.setEncoding('utf8');
-  const done = new Promise<JoinerReport>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const report = out.split('\n')[1];
-      if (code === 0 && report) resolve(JSON.parse(report) as JoinerReport);
-      else reject(new Error(`chord joiner exited with code ${code}: ${out}`));
-    });
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk;
-      if (out.startsWith('ready\n')) resolve();
-    });
-    done.catch(reject);
-  });
-  return { ready, done, go: () => child.stdin.end('go\n') };
+  const args = [path, chordId, String(size), indexes.join(',')];
+  return startGatedChild<JoinerReport>(CHORD_JOINER, args, 'chord joiner');
 }
 
 describe('SqliteBackend', () => {

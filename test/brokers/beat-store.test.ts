@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +7,9 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryBroker, RedisBroker, SqliteBroker } from '../../src/index.ts';
 import { beatStoreConformance } from '../../src/testing/index.ts';
+import { startGatedChild } from '../support/gated-child.ts';
 import { redisAvailable, redisUrl } from '../support/redis-available.ts';
+import { deleteRedisPrefix } from '../support/redis-keys.ts';
 
 beatStoreConformance('memory', () => new MemoryBroker().beat);
 
@@ -16,29 +17,7 @@ const CLAIMER = fileURLToPath(new URL('./fixtures/sqlite-beat-claims.ts', import
 
 /** Starts a claimer process; `ready` settles once it has opened the file, `done` with its ticks. */
 function startClaimer(path: string, group: string, entry: string, count: number) {
-  const args = ['--import', 'tsx', CLAIMER, path, group, entry, String(count)];
-  const child = spawn(process.execPath, args, {
-    cwd: process.cwd(),
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.setEncoding('utf8');
-  const done = new Promise<number[]>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const report = out.split('\n')[1];
-      if (code === 0 && report) resolve(JSON.parse(report) as number[]);
-      else reject(new Error(`claimer exited with code ${code}: ${out}`));
-    });
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk;
-      if (out.startsWith('ready\n')) resolve();
-    });
-    done.catch(reject);
-  });
-  return { ready, done, go: () => child.stdin.end('go\n') };
+  return startGatedChild<number[]>(CLAIMER, [path, group, entry, String(count)], 'claimer');
 }
 
 describe('sqlite', () => {
@@ -87,10 +66,7 @@ describe.skipIf(!redisAvailable)('redis', () => {
   const broker = new RedisBroker({ url: redisUrl, prefix });
   afterAll(async () => {
     await broker.close();
-    const admin = new Redis(redisUrl);
-    const keys = await admin.keys(`${prefix}:*`);
-    if (keys.length > 0) await admin.del(...keys);
-    admin.disconnect();
+    await deleteRedisPrefix(prefix);
   });
   beatStoreConformance('redis', () => broker.beat);
 

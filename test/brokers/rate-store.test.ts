@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, describe } from 'vitest';
 import { MemoryBroker, RedisBroker, SqliteBroker } from '../../src/index.ts';
 import { rateStoreConformance } from '../../src/testing/index.ts';
 import { redisAvailable, redisUrl } from '../support/redis-available.ts';
+import { deleteRedisPrefix } from '../support/redis-keys.ts';
 
 rateStoreConformance('memory', () => new MemoryBroker().rates);
 
@@ -25,10 +25,7 @@ describe.skipIf(!redisAvailable)('redis', () => {
   const broker = new RedisBroker({ url: redisUrl, prefix });
   afterAll(async () => {
     await broker.close();
-    const admin = new Redis(redisUrl);
-    const keys = await admin.keys(`${prefix}:*`);
-    if (keys.length > 0) await admin.del(...keys);
-    admin.disconnect();
+    await deleteRedisPrefix(prefix);
   });
   rateStoreConformance('redis', () => broker.rates);
 });

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import type { Broker, Delivery } from '../../src/brokers/broker.ts';
 import { SCHEMA_VERSION } from '../../src/brokers/sqlite/schema.ts';
 import { SqliteBroker } from '../../src/brokers/sqlite/sqlite-broker.ts';
 import { brokerConformance } from '../../src/testing/index.ts';
+import { startGatedChild } from '../support/gated-child.ts';
 
 let dir: string;
 let path: string;
@@ -51,28 +51,7 @@ const DRAINER = fileURLToPath(new URL('./fixtures/sqlite-drain.ts', import.meta.
 
 /** Starts a drainer process; `ready` settles once it has opened the file, `done` with its ids. */
 function startDrainer(queue: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', DRAINER, path, queue], {
-    cwd: process.cwd(),
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.setEncoding('utf8');
-  const done = new Promise<string[]>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const result = out.split('\n')[1];
-      if (code === 0 && result) resolve(JSON.parse(result) as string[]);
-      else reject(new Error(`drainer exited with code ${code}: ${out}`));
-    });
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk;
-      if (out.startsWith('ready\n')) resolve();
-    });
-    done.catch(reject);
-  });
-  return { ready, done, go: () => child.stdin.end('go\n') };
+  return startGatedChild<string[]>(DRAINER, [path, queue], 'drainer');
 }
 
 describe('SqliteBroker', () => {

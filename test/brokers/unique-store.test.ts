@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Broker, OutgoingMessage } from '../../src/brokers/broker.ts';
 import { MemoryBroker } from '../../src/brokers/memory/memory-broker.ts';
@@ -11,6 +10,7 @@ import { SqliteBroker } from '../../src/brokers/sqlite/sqlite-broker.ts';
 import type { UniqueClaim, UniqueStore } from '../../src/flow/unique/unique-store.ts';
 import { sleep } from '../../src/time/sleep.ts';
 import { redisAvailable, redisUrl } from '../support/redis-available.ts';
+import { deleteRedisPrefix } from '../support/redis-keys.ts';
 
 type Kind = 'memory' | 'sqlite' | 'redis';
 const KINDS: Kind[] = redisAvailable ? ['memory', 'sqlite', 'redis'] : ['memory', 'sqlite'];
@@ -62,12 +62,7 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((b) => b.close()));
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   if (prefixes.length === 0) return;
-  const admin = new Redis(redisUrl);
-  for (const prefix of prefixes.splice(0)) {
-    const keys = await admin.keys(`${prefix}:*`);
-    if (keys.length > 0) await admin.del(...keys);
-  }
-  admin.disconnect();
+  for (const prefix of prefixes.splice(0)) await deleteRedisPrefix(prefix);
 });
 
 describe.each(KINDS)('UniqueStore of the %s broker', (kind) => {

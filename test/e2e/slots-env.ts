@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Redis } from 'ioredis';
 import { createApp } from '../../src/index.ts';
 import { redisUrl } from '../support/redis-available.ts';
+import { deleteRedisPrefix } from '../support/redis-keys.ts';
 
 /** One recorded run of a slot fixture task. */
 export interface Interval {
@@ -71,10 +71,7 @@ export function slotsEnv(kind: 'sqlite' | 'redis') {
       runs?.close();
       await app.close();
       if (kind === 'redis') {
-        const admin = new Redis(redisUrl);
-        const keys = await admin.keys(`${prefix}:*`);
-        if (keys.length > 0) await admin.del(...keys);
-        admin.disconnect();
+        await deleteRedisPrefix(prefix);
       }
       rmSync(dir, { recursive: true, force: true });
     },

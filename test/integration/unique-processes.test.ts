@@ -1,13 +1,13 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Broker, RedisBroker, SqliteBroker } from '../../src/index.ts';
+import { startGatedChild } from '../support/gated-child.ts';
 import { redisAvailable, redisUrl } from '../support/redis-available.ts';
+import { deleteRedisPrefix } from '../support/redis-keys.ts';
 
 const SENDER = fileURLToPath(new URL('./fixtures/unique-sender.ts', import.meta.url));
 const PROCESSES = 4;
@@ -15,28 +15,7 @@ const KEYS = 50;
 
 /** Starts a sender; `ready` settles once it has connected, `done` with the ids it got per key. */
 function startSender(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', SENDER, ...args], {
-    cwd: process.cwd(),
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.setEncoding('utf8');
-  const done = new Promise<Record<string, string>>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const report = out.split('\n')[1];
-      if (code === 0 && report) resolve(JSON.parse(report) as Record<string, string>);
-      else reject(new Error(`unique sender exited with code ${code}: ${out}`));
-    });
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk;
-      if (out.startsWith('ready\n')) resolve();
-    });
-    done.catch(reject);
-  });
-  return { ready, done, go: () => child.stdin.end('go\n') };
+  return startGatedChild<Record<string, string>>(SENDER, args, 'unique sender');
 }
 
 /** Runs the senders together and returns each one's ids per key. */
@@ -86,10 +65,7 @@ describe('unique tasks sent from several processes at once', () => {
     async () => {
       const prefix = `celeriac-unique-${randomUUID().slice(0, 8)}`;
       cleanups.push(async () => {
-        const admin = new Redis(redisUrl);
-        const keys = await admin.keys(`${prefix}:*`);
-        if (keys.length > 0) await admin.del(...keys);
-        admin.disconnect();
+        await deleteRedisPrefix(prefix);
       });
       const reports = await sendFromProcesses(() => ['redis', redisUrl, prefix]);
       expectOneIdPerKey(reports);

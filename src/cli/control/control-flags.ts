@@ -41,7 +41,7 @@ function nodeList(value: string): string[] {
 export function broadcastOptions(flags: WorkerFlags): BroadcastOptions {
   let timeoutMs: number;
   try {
-    timeoutMs = parseDuration((flags.timeout ?? '1s') as never);
+    timeoutMs = parseDuration(flags.timeout ?? '1s');
   } catch (error) {
     throw new CliError(`--timeout: ${(error as Error).message}`, 2);
   }

@@ -73,9 +73,9 @@ async function send(command: ControlCommand, args: Record<string, unknown>, flag
 
 async function revoke(ids: string[], flags: RevokeFlags): Promise<void> {
   const options = broadcastOptions(flags);
-  let ttl: string;
+  let ttl: number;
   try {
-    ttl = `${parseDuration((flags.ttl ?? '3h') as never) / 1000}s`;
+    ttl = parseDuration(flags.ttl ?? '3h');
   } catch (error) {
     throw new CliError(`--ttl: ${(error as Error).message}`, 2);
   }
