@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { parseByteSize } from '../config/byte-size.ts';
 import { isPriority } from '../envelope/envelope.ts';
 import { parseDuration } from '../time/duration.ts';
@@ -69,4 +69,16 @@ export function port(value: string): number {
     throw new InvalidArgumentError(`expected a port from 0 to 65535, got "${value}"`);
   }
   return Number(value);
+}
+
+/** `-l, --loglevel <level>`, the same choices on every long-running command. */
+export function logLevelOption(): Option {
+  return new Option('-l, --loglevel <level>', 'log level').choices([
+    'trace',
+    'debug',
+    'info',
+    'warn',
+    'error',
+    'silent',
+  ]);
 }

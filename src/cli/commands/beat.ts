@@ -1,11 +1,11 @@
-import { Argument, type Command, Option } from 'commander';
+import { Argument, type Command } from 'commander';
 import type { App } from '../../app/app.ts';
 import { DEFAULT_BEAT_GROUP } from '../../beat/beat-control.ts';
 import { Scheduler } from '../../beat/scheduler.ts';
 import { ConfigError } from '../../errors/errors.ts';
 import { formatEntries, listEntries } from '../beat/beat-list.ts';
 import { CliError, loadApp } from '../load-app.ts';
-import { duration } from '../parse-options.ts';
+import { duration, logLevelOption } from '../parse-options.ts';
 
 interface BeatFlags {
   app: string;
@@ -29,16 +29,7 @@ export function registerBeat(program: Command): void {
     .option('--group <name>', `scheduler group (default ${DEFAULT_BEAT_GROUP})`)
     .option('--lease <duration>', 'leadership lease, renewed while leading (default 10s)', duration)
     .option('--json', 'with list: print JSON')
-    .addOption(
-      new Option('-l, --loglevel <level>', 'log level').choices([
-        'trace',
-        'debug',
-        'info',
-        'warn',
-        'error',
-        'silent',
-      ]),
-    )
+    .addOption(logLevelOption())
     .action(async (action: string | undefined, flags: BeatFlags) =>
       action === 'list' ? showEntries(flags) : runBeat(flags),
     );

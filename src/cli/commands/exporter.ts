@@ -1,6 +1,6 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { loadApp } from '../load-app.ts';
-import { port } from '../parse-options.ts';
+import { logLevelOption, port } from '../parse-options.ts';
 
 interface ExporterFlags {
   app?: string;
@@ -24,16 +24,7 @@ export function registerExporter(program: Command): void {
     )
     .option('--port <port>', 'port to serve on; 0 picks a free one', port, 9808)
     .option('--host <host>', 'interface to serve on', '0.0.0.0')
-    .addOption(
-      new Option('-l, --loglevel <level>', 'log level').choices([
-        'trace',
-        'debug',
-        'info',
-        'warn',
-        'error',
-        'silent',
-      ]),
-    )
+    .addOption(logLevelOption())
     .addHelpText(
       'after',
       '\nTask metrics come from the events of workers started with --events; queue depths and\n' +

@@ -6,7 +6,14 @@ import type { WorkerMetrics } from '../../metrics/worker-metrics.ts';
 import { type AutoscaleOptions, parseAutoscale } from '../../worker/autoscaler.ts';
 import type { Worker, WorkerOptions } from '../../worker/worker.ts';
 import { CliError, loadApp } from '../load-app.ts';
-import { byteSize, duration, port, positiveInt, queueList } from '../parse-options.ts';
+import {
+  byteSize,
+  duration,
+  logLevelOption,
+  port,
+  positiveInt,
+  queueList,
+} from '../parse-options.ts';
 import { superviseWithWatch, watchOption, watchPathOption } from '../watch/watch-supervisor.ts';
 import { buildScheduler } from './beat.ts';
 
@@ -45,16 +52,7 @@ export function registerWorker(program: Command): void {
     .option('-Q, --queues <list>', 'comma-separated queues, consumed in this order', queueList)
     .option('-c, --concurrency <n>', 'tasks run at once', positiveInt)
     .option('-n, --hostname <name>', 'node name, e.g. node1@%h')
-    .addOption(
-      new Option('-l, --loglevel <level>', 'log level').choices([
-        'trace',
-        'debug',
-        'info',
-        'warn',
-        'error',
-        'silent',
-      ]),
-    )
+    .addOption(logLevelOption())
     .option(
       '--lease <duration>',
       'lease per reserved task, renewed while it runs (default 30s)',
