@@ -30,7 +30,10 @@ async function store(
   }
 }
 
-/** Stores an attempt's outcome as SUCCESS, RETRY or FAILURE; logs a backend error, never throws. */
+/**
+ * Stores an attempt's outcome as SUCCESS, RETRY, FAILURE, or REVOKED for an attempt terminated
+ * on request; logs a backend error, never throws.
+ */
 export function storeOutcome(
   backend: ResultBackend,
   ttlMs: number,
@@ -40,7 +43,12 @@ export function storeOutcome(
 ): Promise<void> {
   if (outcome.kind === 'success')
     return store(backend, ttlMs, log, envelope, { state: 'SUCCESS', value: outcome.value });
-  const state: TaskState = outcome.kind === 'retry' ? 'RETRY' : 'FAILURE';
+  const state: TaskState =
+    outcome.kind === 'retry'
+      ? 'RETRY'
+      : outcome.error instanceof TaskRevoked
+        ? 'REVOKED'
+        : 'FAILURE';
   return store(backend, ttlMs, log, envelope, { state, error: toStoredError(outcome.error) });
 }
 
@@ -56,8 +64,12 @@ export function resultLayer(backend: ResultBackend, ttlMs: number, log: Logger):
     if (!outcome) return;
     // A released attempt's message is back in the queue: its next run owns the result.
     if (outcome.kind !== 'success' && execution.abort.reason instanceof WorkerShutdown) return;
-    // A terminated attempt was settled as REVOKED by its worker when it was stopped.
-    if (execution.abort.reason instanceof TaskRevoked) return;
-    await storeOutcome(backend, ttlMs, log, execution.envelope, outcome);
+    // Terminated on request: however the handler ended, the attempt counts as revoked.
+    const revoked = execution.abort.reason;
+    const stored: Outcome =
+      revoked instanceof TaskRevoked
+        ? { kind: 'failure', error: revoked, reason: 'rejected' }
+        : outcome;
+    await storeOutcome(backend, ttlMs, log, execution.envelope, stored);
   };
 }

@@ -44,15 +44,6 @@ export async function continueAfterRevoke(
   }
 }
 
-/** Stores REVOKED for a task that keeps results; a backend error is logged. */
-export function storeRevoked(
-  deps: DeliveryDeps,
-  envelope: Envelope,
-  error: TaskRevoked,
-): Promise<void> {
-  return storeEndState(deps, envelope, 'REVOKED', error);
-}
-
 /**
  * Stores the state of a task that ended without running (EXPIRED, REVOKED) when it keeps
  * results; a backend error is logged, never thrown.

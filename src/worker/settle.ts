@@ -18,8 +18,6 @@ export interface SettleDeps {
   serializer: Serializer;
   events: WorkerEvents;
   log: Logger;
-  /** Stores REVOKED for a task terminated while it ran. */
-  storeRevoked?: (envelope: Envelope, error: TaskRevoked) => Promise<void>;
 }
 
 /** The dead-letter reason for a failed attempt. */
@@ -110,7 +108,6 @@ export async function settle(
     if (!acked) await deps.acks.ack(delivery);
     deps.log.warn({ taskId: envelope.id, task: envelope.task }, outcome.error.message);
     deps.events.emitSafely('task:revoked', { ...event, reason: outcome.error.message });
-    await deps.storeRevoked?.(envelope, outcome.error);
     return;
   }
   const reason = failureReason(outcome, envelope, task.options.retry.max);

@@ -24,7 +24,6 @@ import { type AutoscaleOptions, Autoscaler } from './autoscaler.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 import { type DeliveryDeps, processDelivery } from './process-delivery.ts';
 import { ReserveLoop } from './reserve-loop.ts';
-import { storeRevoked } from './revoke-delivery.ts';
 import { TasksInHand } from './tasks-in-hand.ts';
 import { type CommandTarget, workerCommands } from './worker-commands.ts';
 import { WorkerPresence } from './worker-presence.ts';
@@ -283,8 +282,6 @@ export class Worker {
       revoked: this.revoked,
       inHand: this.tasks,
     };
-    const revokeDeps = this.deps;
-    this.deps.storeRevoked = (envelope, error) => storeRevoked(revokeDeps, envelope, error);
     this.deps.batches = new WorkerBatches(this.deps, () => this.reserveLoop?.makeRoom());
     return this.deps;
   }

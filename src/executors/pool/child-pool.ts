@@ -128,7 +128,7 @@ export class ChildPool implements AttemptRunner {
         'task revoked with terminate: killing its pool child',
       );
       const error = new TaskRevoked('and terminated while it ran');
-      this.#settle(member, { kind: 'failure', error, reason: 'rejected' });
+      this.#conclude(member, { kind: 'failure', error, reason: 'rejected' });
       this.#retire(member, true);
       return true;
     }
@@ -237,6 +237,14 @@ export class ChildPool implements AttemptRunner {
     const outcome: Outcome = decision.retry
       ? { kind: 'retry', delayMs: decision.delayMs, error }
       : { kind: 'failure', error, reason: decision.reason };
+    this.#conclude(member, outcome);
+  }
+
+  /** Settles the running attempt with `outcome`, stored as the child would have. */
+  #conclude(member: Member, outcome: Outcome): void {
+    const running = member.running;
+    if (!running) return;
+    const { task, envelope } = running;
     const { backend, resultTtlMs, log } = this.#options;
     // A pool closing under a running task has returned its message to the queue: the next run
     // owns the result.
