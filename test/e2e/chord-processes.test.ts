@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chord, createApp } from '../../src/index.ts';
 import { e2eEnv, until } from './e2e-env.ts';
-import { type CliProcess, spawnCli } from './worker-process.ts';
+import { type CliProcess, killAll, spawnCli } from './worker-process.ts';
 
 const TASKS = new URL('./fixtures/chord-tasks.ts', import.meta.url).pathname;
 const ONLINE = /"msg":"worker online"/;
@@ -14,10 +14,7 @@ describe('a chord across worker processes on one SQLite file', () => {
   const workers: CliProcess[] = [];
 
   afterEach(async () => {
-    for (const w of workers.splice(0)) {
-      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-      await w.exited;
-    }
+    await killAll(workers);
     await env.cleanup();
   });
 

@@ -5,7 +5,7 @@ import { createApp } from '../../src/index.ts';
 import { redisAvailable, redisUrl } from '../support/redis-available.ts';
 import { deleteRedisPrefix } from '../support/redis-keys.ts';
 import { e2eEnv, until } from './e2e-env.ts';
-import { type CliProcess, runCli, spawnCli } from './worker-process.ts';
+import { type CliProcess, killAll, runCli, spawnCli } from './worker-process.ts';
 
 const TASKS = new URL('./fixtures/control-tasks.ts', import.meta.url).pathname;
 const ONLINE = /"msg":"worker online"/;
@@ -26,10 +26,7 @@ describe.each(KINDS)('inspect and control against worker processes on %s', (kind
   const workers: CliProcess[] = [];
 
   afterEach(async () => {
-    for (const w of workers.splice(0)) {
-      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-      await w.exited;
-    }
+    await killAll(workers);
     await env.cleanup();
     if (env.prefix) await deleteRedisPrefix(env.prefix);
   });

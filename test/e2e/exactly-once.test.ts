@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { e2eEnv, until } from './e2e-env.ts';
-import { type CliProcess, spawnCli } from './worker-process.ts';
+import { type CliProcess, killAll, spawnCli } from './worker-process.ts';
 
 const TASKS = new URL('./fixtures/counting-tasks.ts', import.meta.url).pathname;
 /** The line a worker logs at info level once it consumes. */
@@ -11,10 +11,7 @@ describe('worker processes on one SQLite file', () => {
   const workers: CliProcess[] = [];
 
   afterEach(async () => {
-    for (const w of workers.splice(0)) {
-      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-      await w.exited;
-    }
+    await killAll(workers);
     await env.cleanup();
   });
 

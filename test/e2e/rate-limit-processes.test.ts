@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/index.ts';
 import { redisAvailable, redisUrl } from '../support/redis-available.ts';
 import { until } from './e2e-env.ts';
-import { type CliProcess, runCli, spawnCli } from './worker-process.ts';
+import { type CliProcess, killAll, runCli, spawnCli } from './worker-process.ts';
 
 const TASKS = new URL('./fixtures/rate-tasks.ts', import.meta.url).pathname;
 const ONLINE = /"msg":"worker online"/;
@@ -52,10 +52,7 @@ describe.each(KINDS)('a cluster-wide rate limit across worker processes on %s', 
   const env = () => ({ E2E_RUNS_DB: join(dir, 'runs.db') });
 
   afterEach(async () => {
-    for (const w of workers.splice(0)) {
-      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-      await w.exited;
-    }
+    await killAll(workers);
     await app.close();
     if (kind === 'redis') {
       const admin = new Redis(redisUrl);

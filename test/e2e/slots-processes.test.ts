@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { redisAvailable } from '../support/redis-available.ts';
 import { until } from './e2e-env.ts';
 import { type Interval, maxOverlap, slotsEnv } from './slots-env.ts';
-import { type CliProcess, spawnCli } from './worker-process.ts';
+import { type CliProcess, killAll, spawnCli } from './worker-process.ts';
 
 const TASKS = new URL('./fixtures/slot-tasks.ts', import.meta.url).pathname;
 /** The line a worker logs at info level once it consumes. */
@@ -21,10 +21,7 @@ describe.each(KINDS)('locks across worker processes on %s', (kind) => {
   const workers: CliProcess[] = [];
 
   afterEach(async () => {
-    for (const w of workers.splice(0)) {
-      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-      await w.exited;
-    }
+    await killAll(workers);
     await env.cleanup();
   });
 

@@ -53,3 +53,11 @@ export async function runCli(args: string[], env: Record<string, string> = {}) {
   const code = await cli.exited;
   return { code, output: cli.output() };
 }
+
+/** Kills every process of `processes` still running (SIGKILL), empties the list, and waits. */
+export async function killAll(processes: CliProcess[]): Promise<void> {
+  for (const p of processes.splice(0)) {
+    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    await p.exited;
+  }
+}

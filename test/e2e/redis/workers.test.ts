@@ -8,7 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/index.ts';
 import { redisAvailable, redisUrl } from '../../support/redis-available.ts';
 import { until } from '../e2e-env.ts';
-import { type CliProcess, spawnCli } from '../worker-process.ts';
+import { type CliProcess, killAll, spawnCli } from '../worker-process.ts';
 
 const TASKS = new URL('../fixtures/counting-tasks.ts', import.meta.url).pathname;
 /** The line a worker logs at info level once it consumes. */
@@ -133,10 +133,7 @@ describe.skipIf(!redisAvailable)('worker processes on Redis', () => {
   const workers: CliProcess[] = [];
 
   afterEach(async () => {
-    for (const w of workers.splice(0)) {
-      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-      await w.exited;
-    }
+    await killAll(workers);
     await env?.cleanup();
   });
   afterAll(() => admin?.disconnect());
