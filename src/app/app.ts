@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
 import type { ResultBackend } from '../backends/backend.ts';
 import type { ChunkProgress } from '../backends/coordination.ts';
-import { backendFromUrl } from '../backends/resolve-backend.ts';
+import { backendFromUrl } from '../backends/registry.ts';
 import type { BatchHandler, BatchTaskOptions } from '../batching/batch-handler.ts';
 import { registerBatchTask } from '../batching/register-batch-task.ts';
 import { BeatControl } from '../beat/beat-control.ts';
 import type { BeatEntry, BeatEntryOptions } from '../beat/beat-entry.ts';
 import type { ScheduleSpec } from '../beat/schedule-spec.ts';
 import type { Broker, OutgoingMessage } from '../brokers/broker.ts';
-import { brokerFromUrl, DEFAULT_BROKER_URL } from '../brokers/resolve-broker.ts';
+import { brokerFromUrl, DEFAULT_BROKER_URL } from '../brokers/registry.ts';
 import { registerBuiltinTasks } from '../canvas/builtin-tasks.ts';
 import type { AnyCanvas } from '../canvas/canvas.ts';
 import { checkTaskNames } from '../canvas/check-task-names.ts';

@@ -221,7 +221,7 @@ describe('config validation', () => {
 
   it('rejects an unsupported broker scheme', () => {
     expect(configError({ broker: 'amqp://localhost' }).message).toBe(
-      'invalid config "broker": unsupported broker URL scheme "amqp:" (supported: sqlite://, redis://, rediss://, redis+cluster://, memory://)',
+      'invalid config "broker": unsupported broker URL scheme "amqp:" (supported: sqlite://, redis://, rediss://, redis+cluster://, rediss+cluster://, memory://)',
     );
   });
 

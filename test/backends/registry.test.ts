@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBackend } from '../../src/backends/memory/memory-backend.ts';
 import { RedisBackend } from '../../src/backends/redis/redis-backend.ts';
-import { backendFromUrl } from '../../src/backends/resolve-backend.ts';
+import { backendFromUrl, registerBackend } from '../../src/backends/registry.ts';
 import { SqliteBackend } from '../../src/backends/sqlite/sqlite-backend.ts';
 import { ConfigError } from '../../src/errors/errors.ts';
 
@@ -48,7 +48,7 @@ describe('backendFromUrl', () => {
     const attempt = () => backendFromUrl('xyz://somewhere');
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(
-      'invalid config "backend": unsupported result backend URL scheme "xyz:" (supported: sqlite://, memory://, redis://, rediss://)',
+      'invalid config "backend": unsupported result backend URL scheme "xyz:" (supported: sqlite://, redis://, rediss://, memory://)',
     );
   });
 
@@ -70,11 +70,21 @@ describe('backendFromUrl', () => {
     );
   });
 
+  it('builds a registered backend for its schemes', () => {
+    registerBackend({ schemes: ['test+results'], create: () => new MemoryBackend() });
+    expect(backendFromUrl('test+results://anywhere')).toBeInstanceOf(MemoryBackend);
+    expect(() =>
+      registerBackend({ schemes: ['sqlite'], create: () => new MemoryBackend() }),
+    ).toThrow('invalid config "backend": the result backend URL scheme "sqlite:" is taken already');
+  });
+
   it('rejects a URL without a scheme', () => {
     expect(() => backendFromUrl('results.db')).toThrow(ConfigError);
   });
 
   it('rejects a sqlite URL without a path', () => {
-    expect(() => backendFromUrl('sqlite://')).toThrow(/needs a file path/);
+    expect(() => backendFromUrl('sqlite://')).toThrow(
+      'invalid config "backend": SQLite URL "sqlite://" names no file (e.g. sqlite://celeriac.db or sqlite:///var/lib/celeriac.db)',
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Broker } from '../../src/brokers/broker.ts';
 import { MemoryBroker } from '../../src/brokers/memory/memory-broker.ts';
-import { brokerFromUrl, DEFAULT_BROKER_URL } from '../../src/brokers/resolve-broker.ts';
+import { brokerFromUrl, DEFAULT_BROKER_URL, registerBroker } from '../../src/brokers/registry.ts';
 import { SqliteBroker } from '../../src/brokers/sqlite/sqlite-broker.ts';
 import { ConfigError } from '../../src/errors/errors.ts';
 import { redactUrl } from '../../src/logging/redact-url.ts';
@@ -21,7 +22,7 @@ describe('brokerFromUrl', () => {
     const attempt = () => brokerFromUrl('xyz://host/0');
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(
-      'invalid config "broker": unsupported broker URL scheme "xyz:" (supported: sqlite://, redis://, rediss://, redis+cluster://, memory://)',
+      'invalid config "broker": unsupported broker URL scheme "xyz:" (supported: sqlite://, redis://, rediss://, redis+cluster://, rediss+cluster://, memory://)',
     );
   });
 
@@ -29,6 +30,22 @@ describe('brokerFromUrl', () => {
     expect(() => brokerFromUrl('broker.db')).toThrow(ConfigError);
     expect(() => brokerFromUrl('sqlite://')).toThrow(/names no file/);
     expect(() => brokerFromUrl('sqlite:broker.db')).toThrow(/must start with "sqlite:\/\/"/);
+  });
+
+  it('builds a registered broker for its schemes, case-insensitively, and refuses a taken scheme', () => {
+    const made: string[] = [];
+    registerBroker({
+      schemes: ['test+registry'],
+      create: (url) => {
+        made.push(url);
+        return new MemoryBroker() as Broker;
+      },
+    });
+    expect(brokerFromUrl('TEST+registry://host/1')).toBeInstanceOf(MemoryBroker);
+    expect(made).toEqual(['TEST+registry://host/1']);
+    expect(() => registerBroker({ schemes: ['Redis'], create: () => new MemoryBroker() })).toThrow(
+      'invalid config "broker": the broker URL scheme "redis:" is taken already',
+    );
   });
 
   it('keeps passwords out of its errors', () => {

@@ -1,0 +1,9 @@
+import type { SchemeEntry } from '../../config/scheme-registry.ts';
+import type { Broker } from '../broker.ts';
+import { RedisBroker } from './redis-broker.ts';
+
+/** `redis://`, `rediss://` (TLS) and their `+cluster` forms. */
+export const redisBrokerScheme: SchemeEntry<Broker> = {
+  schemes: ['redis', 'rediss', 'redis+cluster', 'rediss+cluster'],
+  create: (url) => new RedisBroker({ url }),
+};
