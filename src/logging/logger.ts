@@ -1,5 +1,9 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
+
+// The pretty printer is for terminals only: processes logging JSON never load it.
+const requireFromHere = createRequire(import.meta.url);
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
@@ -14,6 +18,7 @@ export function createLogger(level: LogLevel = 'info', options: { pretty?: boole
     redact: { paths: ['password', '*.password', 'url', '*.url'], censor: '***' },
   };
   if (!usePretty) return pino(base);
+  const pretty = requireFromHere('pino-pretty') as typeof PinoPretty;
   return pino(
     base,
     pretty({

@@ -1,10 +1,13 @@
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { BrokerUnavailable } from '../errors/errors.ts';
+import { requireOptional } from '../packages/optional-package.ts';
 import { describeTarget, type RedisTarget } from './redis-url.ts';
 
 export type RedisClient = Redis | Cluster;
 
 export interface ClientOptions {
+  /** What needs the client, for the error when ioredis is missing ("the Redis broker"). */
+  feature: string;
   /** Shown in CLIENT LIST. */
   connectionName: string;
   /** Longest time the first connect (and its credential check) may take. */
@@ -24,6 +27,7 @@ const MAX_RECONNECT_DELAY_MS = 2000;
  * (`connectClient` reports it), and reconnects on its own once it has been connected.
  */
 export function createClient(target: RedisTarget, options: ClientOptions): RedisClient {
+  const ioredis = requireOptional<typeof import('ioredis')>('ioredis', options.feature);
   const state = { established: false };
   const retry = (times: number) =>
     state.established ? Math.min(100 * times, MAX_RECONNECT_DELAY_MS) : null;
@@ -45,14 +49,17 @@ export function createClient(target: RedisTarget, options: ClientOptions): Redis
     retryStrategy: retry,
   };
   const client = target.cluster
-    ? new Cluster(target.nodes, {
+    ? new ioredis.Cluster(target.nodes, {
         redisOptions,
         lazyConnect: true,
         enableOfflineQueue: options.offlineQueue,
         enableAutoPipelining: false,
         clusterRetryStrategy: retry,
       })
-    : new Redis({ ...redisOptions, ...(target.nodes[0] ?? { host: '127.0.0.1', port: 6379 }) });
+    : new ioredis.Redis({
+        ...redisOptions,
+        ...(target.nodes[0] ?? { host: '127.0.0.1', port: 6379 }),
+      });
   client.once('ready', () => {
     state.established = true;
   });

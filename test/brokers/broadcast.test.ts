@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { SqliteBroadcast } from '../../src/brokers/sqlite/sqlite-broadcast.ts';
 import { MemoryBroker, RedisBroker, SqliteBroker } from '../../src/index.ts';
 import { Inbox, pollUntil } from '../../src/testing/control-waits.ts';
 import { broadcastConformance } from '../../src/testing/index.ts';
@@ -90,18 +91,19 @@ describe('sqlite', () => {
 
   it('polls only while a subscription lasts', async () => {
     const broker = new SqliteBroker(options);
-    expect(broker.broadcast.polling).toBe(false);
+    const polling = () => (broker.broadcast as SqliteBroadcast).polling;
+    expect(polling()).toBe(false);
     const unsubscribeA = await broker.broadcast.subscribe('a', () => {});
     const unsubscribeB = await broker.broadcast.subscribe('b', () => {});
-    expect(broker.broadcast.polling).toBe(true);
+    expect(polling()).toBe(true);
     await unsubscribeA();
-    expect(broker.broadcast.polling).toBe(true);
+    expect(polling()).toBe(true);
     await unsubscribeB();
-    expect(broker.broadcast.polling).toBe(false);
+    expect(polling()).toBe(false);
     await broker.broadcast.subscribe('a', () => {});
-    expect(broker.broadcast.polling).toBe(true);
+    expect(polling()).toBe(true);
     await broker.close();
-    expect(broker.broadcast.polling).toBe(false);
+    expect(polling()).toBe(false);
   });
 
   it('close() ends subscriptions; a later subscription starts afresh', async () => {

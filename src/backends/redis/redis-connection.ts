@@ -41,6 +41,7 @@ export class LazyConnection {
       );
     }
     const client = createClient(this.target, {
+      feature: 'the Redis result backend',
       connectionName: this.options.connectionName,
       connectTimeoutMs: this.options.connectTimeoutMs,
       offlineQueue: true,

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { CeleriacError } from '../../errors/errors.ts';
+import { sqliteDriver } from '../../sqlite/sqlite-driver.ts';
 import type { ResultBackend, TaskResultRecord } from '../backend.ts';
 import type {
   ChordJoin,
@@ -170,7 +171,7 @@ export class SqliteBackend implements ResultBackend, WorkflowStore {
     if (this.path !== ':memory:' && this.path !== '') {
       mkdirSync(dirname(this.path), { recursive: true });
     }
-    const db = new Database(this.path);
+    const db = new (sqliteDriver('the SQLite result backend'))(this.path);
     try {
       prepareDatabase(db);
       this.statements = prepareStatements(db);

@@ -24,16 +24,30 @@ export function loadLuaSource(name: string, scriptsDir: URL = SCRIPTS_DIR): stri
  * the source crosses the network once per server.
  */
 export class LuaScript {
-  readonly sha: string;
-  readonly source: string;
+  #loaded: { source: string; sha: string } | undefined;
 
   /** `scriptsDir`: where `<name>.lua` lives (default: the broker's scripts). */
   constructor(
     readonly name: string,
-    scriptsDir: URL = SCRIPTS_DIR,
-  ) {
-    this.source = loadLuaSource(`${name}.lua`, scriptsDir);
-    this.sha = createHash('sha1').update(this.source).digest('hex');
+    private readonly scriptsDir: URL = SCRIPTS_DIR,
+  ) {}
+
+  /** The script's text with its includes inlined; read on first use, so importing reads no file. */
+  get source(): string {
+    return this.#load().source;
+  }
+
+  /** The SHA-1 that EVALSHA names the script by. */
+  get sha(): string {
+    return this.#load().sha;
+  }
+
+  #load(): { source: string; sha: string } {
+    if (!this.#loaded) {
+      const source = loadLuaSource(`${this.name}.lua`, this.scriptsDir);
+      this.#loaded = { source, sha: createHash('sha1').update(source).digest('hex') };
+    }
+    return this.#loaded;
   }
 
   /** Runs the script; replies come back as Buffers (bodies are binary). */

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { BeatStore } from '../../beat/beat-store.ts';
+import type { RevokeStore } from '../../control/revoke-store.ts';
+import type { WorkerRegistry } from '../../control/worker-registry.ts';
 import { BrokerUnavailable } from '../../errors/errors.ts';
 import type { RateStore } from '../../flow/rate/rate-store.ts';
+import type { SlotStore } from '../../flow/slots/slot-store.ts';
+import type { UniqueStore } from '../../flow/unique/unique-store.ts';
 import { createLogger } from '../../logging/logger.ts';
 import {
   connectClient,
@@ -17,6 +22,7 @@ import {
   parseRedisUrl,
   type RedisTarget,
 } from '../../redis/redis-url.ts';
+import type { Broadcast } from '../broadcast.ts';
 import type {
   Broker,
   BrokerCapabilities,
@@ -49,6 +55,8 @@ import { RedisWorkerRegistry } from './redis-worker-registry.ts';
 import { reserveBatch } from './reserve-batch.ts';
 import { WakeSubscriber } from './wake-subscriber.ts';
 
+/** Named in the error when ioredis is missing. */
+const REDIS_FEATURE = 'the Redis broker';
 const PUBLISH_CHUNK = 500;
 
 /**
@@ -58,16 +66,17 @@ const PUBLISH_CHUNK = 500;
 export class RedisBroker implements Broker {
   readonly capabilities: BrokerCapabilities = { delay: true, priorities: true, shared: true };
   /** Locks and per-key concurrency, one zset per key. */
-  readonly slots: RedisSlotStore;
+  readonly slots: SlotStore;
   readonly rates: RateStore;
   /** The scheduler's leadership, ticks and entries, under one hash tag per group. */
-  readonly beat: RedisBeatStore;
+  readonly beat: BeatStore;
   /** Events and control between processes: pub/sub on the broker's subscriber connection. */
-  readonly broadcast: RedisBroadcast;
+  readonly broadcast: Broadcast;
+  readonly #broadcast: RedisBroadcast;
   /** Revoked task ids, one zset under the hash tag `{control}`. */
-  readonly revokes: RedisRevokeStore;
+  readonly revokes: RevokeStore;
   /** The live workers, under the hash tag `{control}`. */
-  readonly workers: RedisWorkerRegistry;
+  readonly workers: WorkerRegistry;
   readonly #target: RedisTarget;
   readonly #prefix: string;
   readonly #options: Required<Omit<RedisBrokerOptions, 'url' | 'prefix'>>;
@@ -76,7 +85,7 @@ export class RedisBroker implements Broker {
   readonly #hints = new QueueHints();
   readonly #publisher = new PublishCoalescer((messages) => this.#publishNow(messages));
   /** Unique-task claims: string keys under each queue's hash tag, set by the publish script. */
-  readonly uniques = new RedisUniqueStore({
+  readonly uniques: UniqueStore = new RedisUniqueStore({
     client: () => this.#ready(),
     keysOf: (queue) => this.#keys.of(queue),
     index: (client, queue) => this.#index(client, queue),
@@ -102,13 +111,14 @@ export class RedisBroker implements Broker {
     this.beat = new RedisBeatStore(() => this.#ready(), this.#prefix);
     this.revokes = new RedisRevokeStore(() => this.#ready(), this.#prefix);
     this.workers = new RedisWorkerRegistry(() => this.#ready(), this.#prefix);
-    this.broadcast = new RedisBroadcast({
+    this.#broadcast = new RedisBroadcast({
       client: () => this.#ready(),
       watch: (channels) => this.#watchChannels(channels),
       unwatch: async (channels) => this.#subscriber?.unwatch(channels),
       prefix: this.#prefix,
       onError: (error, what) => this.#warn(error, what),
     });
+    this.broadcast = this.#broadcast;
     this.#options = {
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       publishTimeoutMs: options.publishTimeoutMs ?? 10_000,
@@ -119,7 +129,7 @@ export class RedisBroker implements Broker {
     this.#log = logger ?? createLogger('warn');
   }
 
-  /** The wake-up subscription, for tests and diagnostics. */
+  /** @internal The wake-up subscription, for tests and diagnostics. */
   get subscriber(): WakeSubscriber | undefined {
     return this.#subscriber;
   }
@@ -136,7 +146,7 @@ export class RedisBroker implements Broker {
   /** Closes both connections; waiting reserves return empty, broadcast listeners are dropped. */
   async close(options: { force?: boolean } = {}): Promise<void> {
     this.#closing.abort();
-    this.broadcast.close();
+    this.#broadcast.close();
     this.#subscriber?.close();
     this.#subscriber = undefined;
     const client = this.#client;
@@ -328,7 +338,11 @@ export class RedisBroker implements Broker {
   }
 
   async #open(): Promise<void> {
-    const client = createClient(this.#target, { ...this.#options, offlineQueue: false });
+    const client = createClient(this.#target, {
+      ...this.#options,
+      feature: REDIS_FEATURE,
+      offlineQueue: false,
+    });
     client.on('error', (error) => this.#warn(error, 'redis connection error'));
     await connectClient(client, this.#target, this.#options.connectTimeoutMs);
     this.#client = client;
@@ -388,6 +402,7 @@ export class RedisBroker implements Broker {
         const name = `${this.#options.connectionName}-sub`;
         const client = createClient(this.#target, {
           ...this.#options,
+          feature: REDIS_FEATURE,
           offlineQueue: false,
           connectionName: name,
         });
@@ -399,7 +414,7 @@ export class RedisBroker implements Broker {
       heartbeatMs: this.#options.heartbeatMs,
       onMessage: (channel, message) => {
         const queue = this.#keys.queueOfChannel(channel);
-        if (queue === undefined) return this.broadcast.receive(channel, message);
+        if (queue === undefined) return this.#broadcast.receive(channel, message);
         this.#hints.noteDue(queue, Number(message));
         this.#wakeup.notify('', [queue]);
       },

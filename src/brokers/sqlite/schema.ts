@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { BrokerUnavailable } from '../../errors/errors.ts';
+import { sqliteDriver } from '../../sqlite/sqlite-driver.ts';
 import { switchToWal } from '../../sqlite/wal-mode.ts';
 import { CONTROL_TABLES } from './control-schema.ts';
 import { COORDINATION_TABLES } from './coordination-schema.ts';
@@ -53,10 +54,12 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Opens (creating if needed) the broker database with WAL and migrates it to the current schema. */
 export function openDatabase(path: string): Database.Database {
+  // Outside the try: a missing driver is its own one-line error, not a file that cannot open.
+  const Driver = sqliteDriver('the SQLite broker');
   let db: Database.Database;
   try {
     mkdirSync(dirname(resolve(path)), { recursive: true });
-    db = new Database(path);
+    db = new Driver(path);
   } catch (err) {
     throw new BrokerUnavailable(`cannot open SQLite broker database "${path}"`, { cause: err });
   }

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
+import type { BeatStore } from '../../beat/beat-store.ts';
+import type { RevokeStore } from '../../control/revoke-store.ts';
+import type { WorkerRegistry } from '../../control/worker-registry.ts';
 import type { RateStore } from '../../flow/rate/rate-store.ts';
+import type { SlotStore } from '../../flow/slots/slot-store.ts';
+import type { UniqueStore } from '../../flow/unique/unique-store.ts';
+import type { Broadcast } from '../broadcast.ts';
 import type {
   Broker,
   BrokerCapabilities,
@@ -59,21 +65,22 @@ interface Connection {
 export class SqliteBroker implements Broker {
   readonly capabilities: BrokerCapabilities = { delay: true, priorities: true, shared: true };
   /** Unique-task claims, in the same file and transactions as the messages. */
-  readonly uniques = new SqliteUniqueStore(
+  readonly uniques: UniqueStore = new SqliteUniqueStore(
     () => this.#open(),
     (queues) => wakeup.notify(this.#file, queues),
   );
   /** Locks and per-key concurrency, in the same file. */
-  readonly slots = new SqliteSlotStore(() => this.#open().db);
+  readonly slots: SlotStore = new SqliteSlotStore(() => this.#open().db);
   readonly rates: RateStore = new SqliteRateStore(() => this.#open().db);
   /** The scheduler's leadership, ticks and entries, in the same file. */
-  readonly beat = new SqliteBeatStore(() => this.#open().db);
+  readonly beat: BeatStore = new SqliteBeatStore(() => this.#open().db);
   /** Events and control between processes: a table that each broker's subscribers poll. */
-  readonly broadcast: SqliteBroadcast;
+  readonly broadcast: Broadcast;
+  readonly #broadcast: SqliteBroadcast;
   /** Revoked task ids, in the same file. */
-  readonly revokes = new SqliteRevokeStore(() => this.#open().db);
+  readonly revokes: RevokeStore = new SqliteRevokeStore(() => this.#open().db);
   /** The live workers, in the same file. */
-  readonly workers = new SqliteWorkerRegistry(() => this.#open().db);
+  readonly workers: WorkerRegistry = new SqliteWorkerRegistry(() => this.#open().db);
   readonly #path: string;
   readonly #file: string;
   readonly #pollIntervalMs: number;
@@ -86,7 +93,8 @@ export class SqliteBroker implements Broker {
     this.#file = resolve(options.path);
     this.#pollIntervalMs = Math.max(1, options.pollIntervalMs ?? 50);
     const broadcastPollMs = Math.max(1, options.broadcastPollIntervalMs ?? 50);
-    this.broadcast = new SqliteBroadcast(() => this.#open().db, broadcastPollMs);
+    this.#broadcast = new SqliteBroadcast(() => this.#open().db, broadcastPollMs);
+    this.broadcast = this.#broadcast;
   }
 
   /** Opens and migrates the database; idempotent. */
@@ -97,7 +105,7 @@ export class SqliteBroker implements Broker {
   /** Ends pending waits and broadcast subscriptions, and closes the connection; a later operation reopens it. */
   async close(): Promise<void> {
     this.#closing.abort();
-    this.broadcast.close();
+    this.#broadcast.close();
     this.#conn?.db.close();
     this.#conn = undefined;
   }
