@@ -159,24 +159,6 @@ export type { RateBooking, RateLimit, RateOverride, RateStore } from './flow/rat
 export type { SlotClaim, SlotHold, SlotStore } from './flow/slots/slot-store.ts';
 export type { UniqueWhile } from './flow/unique/unique-option.ts';
 export type { UniqueClaim, UniqueSend, UniqueStore } from './flow/unique/unique-store.ts';
-export { ClusterGauges, type ClusterGaugesOptions } from './metrics/cluster-gauges.ts';
-export {
-  createExporterMetrics,
-  type Exporter,
-  type ExporterOptions,
-  startExporter,
-} from './metrics/exporter.ts';
-export {
-  MetricsServer,
-  type MetricsServerOptions,
-  type ReadyCheck,
-} from './metrics/metrics-server.ts';
-export { DURATION_BUCKETS, TaskMetrics, type TaskMetricsOptions } from './metrics/task-metrics.ts';
-export {
-  serveWorkerMetrics,
-  type WorkerMetrics,
-  type WorkerMetricsOptions,
-} from './metrics/worker-metrics.ts';
 export type { Execution, Middleware, Outcome } from './middleware/middleware.ts';
 export { AsyncResult, NoResultBackend, TaskFailed } from './result/async-result.ts';
 export type { Serializer } from './serializers/serializer.ts';

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { createExporterMetrics, MemoryBroker } from '../../src/index.ts';
+import { MemoryBroker } from '../../src/index.ts';
+import { createExporterMetrics } from '../../src/metrics/index.ts';
 
 const DASHBOARD = new URL('../../deploy/grafana/celeriac-dashboard.json', import.meta.url);
 const ALERTS = new URL('../../deploy/prometheus/celeriac-alerts.yml', import.meta.url);

@@ -1,15 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterEvent } from '../../src/events/cluster-event.ts';
+import { type App, createApp, MemoryBroker, type Worker } from '../../src/index.ts';
 import {
-  type App,
-  createApp,
   type Exporter,
-  MemoryBroker,
   serveWorkerMetrics,
   startExporter,
-  type Worker,
   type WorkerMetrics,
-} from '../../src/index.ts';
+} from '../../src/metrics/index.ts';
 import { get, scrape } from '../support/prometheus-text.ts';
 
 /** Resolves once `app.events` has emitted `count` events of `type` from now on. */

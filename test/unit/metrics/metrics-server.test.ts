@@ -1,6 +1,6 @@
 import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MetricsServer, type ReadyCheck } from '../../../src/index.ts';
+import { MetricsServer, type ReadyCheck } from '../../../src/metrics/index.ts';
 import { Exposition, get } from '../../support/prometheus-text.ts';
 
 describe('MetricsServer', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterEvent, ClusterTaskEvent } from '../../../src/events/cluster-event.ts';
-import { TaskMetrics } from '../../../src/index.ts';
+import { TaskMetrics } from '../../../src/metrics/index.ts';
 import { Exposition } from '../../support/prometheus-text.ts';
 
 const origin = { worker: 'w1@host', hostname: 'host', pid: 1, timestamp: 1_700_000_000_000 };
