@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { createApp } from '../../src/index.ts';
 import { median } from '../stats.ts';
 
-const CLI = new URL('../../bin/celeriac.mjs', import.meta.url).pathname;
+const CLI = ['--import', 'tsx', new URL('../../src/cli/bin.ts', import.meta.url).pathname];
 const TASKS = new URL('../celeriac/rate-tasks.ts', import.meta.url).pathname;
 const QUEUE = 'bench-rate';
 /**
@@ -173,7 +173,7 @@ async function streamRate(
 function spawnWorker(url: string, env: Record<string, string>): ChildProcess {
   return spawn(
     process.execPath,
-    [CLI, 'worker', '-A', TASKS, '-b', url, '-c', '8', '-Q', QUEUE, '-l', 'warn'],
+    [...CLI, 'worker', '-A', TASKS, '-b', url, '-c', '8', '-Q', QUEUE, '-l', 'warn'],
     { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] },
   );
 }

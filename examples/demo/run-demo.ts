@@ -9,7 +9,18 @@ const say = (text: string) => process.stdout.write(`\x1b[1m[producer]\x1b[0m ${t
 function startWorker(): ChildProcess {
   const child = spawn(
     process.execPath,
-    ['bin/celeriac.mjs', 'worker', '-A', 'examples/demo/tasks.ts', '-c', '4', '-n', 'demo@%h'],
+    [
+      '--import',
+      'tsx',
+      'src/cli/bin.ts',
+      'worker',
+      '-A',
+      'examples/demo/tasks.ts',
+      '-c',
+      '4',
+      '-n',
+      'demo@%h',
+    ],
     {
       env: { ...process.env, CELERIAC_LOG_FORMAT: 'pretty' },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -12,7 +12,18 @@ async function main(): Promise<void> {
   rmSync('.celeriac/etl', { recursive: true, force: true });
   const worker = spawn(
     process.execPath,
-    ['bin/celeriac.mjs', 'worker', '-A', 'examples/etl/tasks.ts', '-c', '4', '-n', 'etl@%h'],
+    [
+      '--import',
+      'tsx',
+      'src/cli/bin.ts',
+      'worker',
+      '-A',
+      'examples/etl/tasks.ts',
+      '-c',
+      '4',
+      '-n',
+      'etl@%h',
+    ],
     {
       env: { ...process.env, CELERIAC_LOG_FORMAT: 'pretty' },
       stdio: ['ignore', 'pipe', 'inherit'],

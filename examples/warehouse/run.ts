@@ -10,7 +10,16 @@ const say = (text: string) => process.stdout.write(`[producer] ${text}\n`);
 
 /** One worker process consuming one stage's queue. */
 function startStage(queue: string): ChildProcess {
-  const args = ['bin/celeriac.mjs', 'worker', '-A', 'examples/warehouse/tasks.ts', '-Q', queue];
+  const args = [
+    '--import',
+    'tsx',
+    'src/cli/bin.ts',
+    'worker',
+    '-A',
+    'examples/warehouse/tasks.ts',
+    '-Q',
+    queue,
+  ];
   const child = spawn(process.execPath, [...args, '-c', '2', '-n', `${queue}@%h`], {
     env: { ...process.env, CELERIAC_LOG_FORMAT: 'pretty' },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { App, createApp } from '../app/app.ts';
 import { CeleriacError } from '../errors/errors.ts';
+import { importTaskModule, TaskModuleError } from './task-module.ts';
 
 /** A failure the CLI reports as one clear line and an exit code, without a stack of internals. */
 export class CliError extends CeleriacError {
@@ -34,8 +34,9 @@ export async function loadApp(options: AppSourceOptions): Promise<App> {
   if (!existsSync(path)) throw new CliError(`task module not found: ${options.app}`);
   let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    module = await importTaskModule(path, options.app);
   } catch (error) {
+    if (error instanceof TaskModuleError) throw new CliError(error.message);
     // A bad config is fixed in config, not in the module: say only what is wrong. Checked by
     // code, not class, as the module may load its own copy of Celeriac.
     if ((error as { code?: unknown }).code === 'CONFIG_INVALID')

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { CeleriacError } from '../errors/errors.ts';
 import { registerBeat } from './commands/beat.ts';
@@ -13,11 +14,15 @@ import { registerStatus } from './commands/status.ts';
 import { registerWorker } from './commands/worker.ts';
 import { CliError } from './load-app.ts';
 
+/** The version in Celeriac's package.json, the same from the sources and from dist/. */
+export const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string })
+  .version;
+
 /** The `celeriac` program with every command. */
 export function buildProgram(): Command {
   const program = new Command('celeriac')
     .description('Celeriac: a distributed task queue for TypeScript and Node.js')
-    .version('0.1.0')
+    .version(VERSION)
     .showHelpAfterError()
     .exitOverride();
   registerWorker(program);

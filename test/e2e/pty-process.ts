@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { CLI_FROM_SOURCES } from '../support/cli-entry.ts';
 
-const CLI = new URL('../../bin/celeriac.mjs', import.meta.url).pathname;
 /** util-linux `script`: runs a command on a fresh pseudo-terminal and copies its output. */
 const SCRIPT = '/usr/bin/script';
 
@@ -34,7 +34,7 @@ export function spawnInPty(
   env: Record<string, string> = {},
   size = { columns: 120, rows: 40 },
 ): PtyProcess {
-  const command = [process.execPath, CLI, ...args].map(quote).join(' ');
+  const command = [process.execPath, ...CLI_FROM_SOURCES, ...args].map(quote).join(' ');
   const shell = `stty cols ${size.columns} rows ${size.rows}; exec ${command}`;
   const child = spawn(SCRIPT, ['-qfec', shell, '/dev/null'], {
     env: { ...process.env, CELERIAC_LOG_FORMAT: 'json', CELERIAC_LOG_LEVEL: 'warn', ...env },

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-
-const CLI = new URL('../../bin/celeriac.mjs', import.meta.url).pathname;
+import { CLI_FROM_SOURCES } from '../support/cli-entry.ts';
 
 /** A `celeriac` CLI process with its output collected. */
 export interface CliProcess {
@@ -14,7 +13,7 @@ export interface CliProcess {
 
 /** Spawns `celeriac <args>` with JSON logs and the given environment. */
 export function spawnCli(args: string[], env: Record<string, string> = {}): CliProcess {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [...CLI_FROM_SOURCES, ...args], {
     env: { ...process.env, CELERIAC_LOG_FORMAT: 'json', CELERIAC_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,12 +1,10 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CliError } from '../load-app.ts';
 import type { MultiNode } from './node-args.ts';
 import { isAlive } from './pidfile.ts';
 
-const CLI = fileURLToPath(new URL('../../../bin/celeriac.mjs', import.meta.url));
 const POLL_MS = 100;
 
 /** Starts `celeriac worker` for a node as a detached process logging to its log file; its pid. */
@@ -15,7 +13,9 @@ export function spawnWorker(node: MultiNode): number {
   const log = openSync(node.logfile, 'a');
   try {
     // Detached in a session of its own, so the worker outlives multi and its terminal.
-    const child = spawn(process.execPath, [CLI, 'worker', ...node.workerArgs], {
+    // The same program this one runs as (its Node flags too), built or from the sources.
+    const cli = [...process.execArgv, process.argv[1] as string];
+    const child = spawn(process.execPath, [...cli, 'worker', ...node.workerArgs], {
       detached: true,
       stdio: ['ignore', log, log],
     });

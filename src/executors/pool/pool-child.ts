@@ -6,7 +6,12 @@ import type { ChildInit, FromChild, ToChild } from './pool-messages.ts';
 /** `threads` runs tasks on worker threads, `process` in forked child processes. */
 export type PoolKind = 'threads' | 'process';
 
-const BOOTSTRAP = new URL('./child-bootstrap.mjs', import.meta.url);
+// Built, this module is child-entry.js's neighbour; from the sources, the child first needs a
+// TypeScript loader for Celeriac's own modules.
+const ENTRY = new URL(
+  import.meta.url.endsWith('.ts') ? './child-entry-from-sources.mjs' : './child-entry.js',
+  import.meta.url,
+);
 
 /** The parent's handle on one pool child, the same for a thread and a process. */
 export interface PoolChild {
@@ -26,7 +31,7 @@ export function spawnPoolChild(kind: PoolKind, init: ChildInit): PoolChild {
 }
 
 function spawnThread(init: ChildInit): PoolChild {
-  const thread = new Thread(BOOTSTRAP, { workerData: init });
+  const thread = new Thread(ENTRY, { workerData: init });
   // An uncaught error in the thread is followed by its exit, which reports the child as gone.
   thread.on('error', () => {});
   return {
@@ -39,7 +44,7 @@ function spawnThread(init: ChildInit): PoolChild {
 }
 
 function spawnProcess(init: ChildInit): PoolChild {
-  const child: ChildProcess = fork(fileURLToPath(BOOTSTRAP), [], {
+  const child: ChildProcess = fork(fileURLToPath(ENTRY), [], {
     serialization: 'advanced',
     env: { ...process.env, CELERIAC_POOL_INIT: JSON.stringify(init) },
   });

@@ -1,0 +1,125 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, extname, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CeleriacError } from '../errors/errors.ts';
+
+const TYPESCRIPT = new Set(['.ts', '.mts', '.cts']);
+// Per thread, whoever registered tsx: this module, or the entry of a pool child started from
+// Celeriac's own sources. A second registration would transform every file twice.
+const TSX_REGISTERED = Symbol.for('celeriac.tsx-registered');
+const flags = globalThis as { [TSX_REGISTERED]?: boolean };
+
+/** A task module that cannot load for a reason the user fixes in one step, said in one line. */
+export class TaskModuleError extends CeleriacError {
+  constructor(message: string) {
+    super('TASK_MODULE', message);
+  }
+}
+
+/**
+ * Imports a task module (`.js`, `.mjs`, `.cjs`, or TypeScript). TypeScript loads through the
+ * Node's own type stripping where it has it, a loader the process was started with, or the
+ * project's tsx; a module Node reads in the other module format gets the one line that fixes it.
+ * `shown`: the path as the user wrote it.
+ */
+export async function importTaskModule(
+  path: string,
+  shown: string,
+): Promise<Record<string, unknown>> {
+  if (TYPESCRIPT.has(extname(path))) await prepareTypeScript(path, shown);
+  try {
+    return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw formatMismatch(error, path, shown) ?? error;
+  }
+}
+
+async function prepareTypeScript(path: string, shown: string): Promise<void> {
+  if (flags[TSX_REGISTERED] || nodeStripsTypes() || startedWithLoader()) return;
+  const tsx = resolveTsx(path);
+  if (!tsx) throw noTypeScriptLoader(shown);
+  const api = (await import(pathToFileURL(tsx).href)) as { register(): unknown };
+  api.register();
+  flags[TSX_REGISTERED] = true;
+}
+
+function nodeStripsTypes(): boolean {
+  return Boolean((process.features as { typescript?: unknown }).typescript);
+}
+
+// A user who starts Node with a loader of their own (`--import tsx`, `--loader ts-node/esm`)
+// chose how TypeScript loads; registering tsx again would transform every file twice.
+function startedWithLoader(): boolean {
+  const options = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  return options.some((flag) => /^--(import|loader|experimental-loader)\b/.test(flag));
+}
+
+/** tsx's register API from the task module's project, else from beside Celeriac. */
+function resolveTsx(path: string): string | undefined {
+  for (const from of [path, import.meta.url]) {
+    try {
+      return createRequire(from).resolve('tsx/esm/api');
+    } catch {
+      // Not installed there: try the next place.
+    }
+  }
+  return undefined;
+}
+
+function noTypeScriptLoader(shown: string): TaskModuleError {
+  return new TaskModuleError(
+    `${shown} is TypeScript, and Node.js ${process.version} cannot load TypeScript by itself: ` +
+      'npm install --save-dev tsx (or point -A at the compiled JavaScript)',
+  );
+}
+
+/** The one-line fix when Node read the module in the format its syntax is not written in. */
+function formatMismatch(error: unknown, path: string, shown: string): TaskModuleError | undefined {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const text = String(message);
+  if (code === 'ERR_UNKNOWN_FILE_EXTENSION' && TYPESCRIPT.has(extname(path))) {
+    return noTypeScriptLoader(shown);
+  }
+  const stem = basename(path, extname(path));
+  if (
+    error instanceof SyntaxError &&
+    /Cannot use import statement outside a module|Unexpected token 'export'/.test(text)
+  ) {
+    return new TaskModuleError(
+      `${shown} uses import/export, but Node.js loads it as CommonJS (${whyCommonJs(path)}): ` +
+        `rename it to ${stem}.mjs, or set "type": "module" in package.json`,
+    );
+  }
+  if (
+    error instanceof ReferenceError &&
+    /(require|module|exports) is not defined in ES module scope/.test(text)
+  ) {
+    return new TaskModuleError(
+      `${shown} uses require/module.exports, but Node.js loads it as an ES module ` +
+        `(${whyEsm(path)}): rename it to ${stem}.cjs, or use import/export`,
+    );
+  }
+  return undefined;
+}
+
+function whyCommonJs(path: string): string {
+  if (extname(path) === '.cjs') return 'it ends in .cjs';
+  const manifest = nearestManifest(path);
+  return manifest ? `${manifest} has no "type": "module"` : 'no package.json says "type": "module"';
+}
+
+function whyEsm(path: string): string {
+  if (extname(path) === '.mjs') return 'it ends in .mjs';
+  const manifest = nearestManifest(path);
+  return manifest ? `${manifest} says "type": "module"` : 'it ends in .js';
+}
+
+/** The package.json that decides how Node reads `path`, relative to the working directory. */
+function nearestManifest(path: string): string | undefined {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate)) return relative(process.cwd(), candidate) || 'package.json';
+    if (dirname(dir) === dir) return undefined;
+  }
+}

@@ -1,0 +1,171 @@
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const requireFromRepo = createRequire(join(REPO, 'package.json'));
+
+/** The version of a package the repository has installed, so a project installs the same one. */
+export function installedVersion(name: string): string {
+  const manifest = requireFromRepo.resolve(`${name}/package.json`);
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+}
+
+/** What `run` saw of a finished command. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end (never throwing on a non-zero exit). */
+export async function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<RunResult> {
+  try {
+    const { stdout, stderr } = await execFileAsync(command, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      timeout: options.timeoutMs ?? 180_000,
+      maxBuffer: 32 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: unknown; stdout?: string; stderr?: string };
+    const code = typeof failed.code === 'number' ? failed.code : 1;
+    return { code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? String(error) };
+  }
+}
+
+/** The packed tarball: `npm pack` of the repository, which builds dist/ first (prepack). */
+export interface Tarball {
+  path: string;
+  /** What npm reported of it. */
+  size: number;
+  files: string[];
+}
+
+/** Packs the repository into a fresh temp folder, exactly as `npm publish` would. */
+export async function packCeleriac(): Promise<Tarball> {
+  const destination = mkdtempSync(join(tmpdir(), 'celeriac-pack-'));
+  const packed = await run('npm', ['pack', '--json', '--pack-destination', destination], {
+    cwd: REPO,
+  });
+  if (packed.code !== 0) throw new Error(`npm pack failed:\n${packed.stderr}`);
+  // prepack's build logs come before npm's JSON on stdout.
+  const json = packed.stdout.slice(packed.stdout.indexOf('[\n'));
+  const [report] = JSON.parse(json) as Array<{
+    filename: string;
+    size: number;
+    files: Array<{ path: string }>;
+  }>;
+  if (!report) throw new Error(`npm pack printed no report:\n${packed.stdout}`);
+  return {
+    path: join(destination, report.filename),
+    size: report.size,
+    files: report.files.map((f) => f.path),
+  };
+}
+
+/**
+ * Environment under which installing better-sqlite3 takes a prebuilt binary from a local folder
+ * (prebuild-install's `local-prebuilds`) instead of compiling SQLite: the same binary the
+ * repository built, so each project installs in seconds, as it would with a download.
+ */
+export function sqlitePrebuildEnv(): NodeJS.ProcessEnv {
+  const version = installedVersion('better-sqlite3');
+  const folder = mkdtempSync(join(tmpdir(), 'celeriac-prebuilds-'));
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  const packageDir = dirname(requireFromRepo.resolve('better-sqlite3/package.json'));
+  const binary = 'build/Release/better_sqlite3.node';
+  const tar = spawnSync('tar', ['-czf', join(folder, name), '-C', packageDir, binary]);
+  if (tar.status !== 0) throw new Error(`could not pack the better-sqlite3 binary: ${tar.stderr}`);
+  return { npm_config_better_sqlite3_local_prebuilds: folder };
+}
+
+/** A temp project folder with a package.json and files; removed by `remove`. */
+export interface Project {
+  dir: string;
+  write(path: string, text: string): void;
+  remove(): void;
+}
+
+/** Makes a project: `manifest` is its package.json (name and version are added). */
+export function makeProject(label: string, manifest: Record<string, unknown> = {}): Project {
+  const dir = mkdtempSync(join(tmpdir(), `celeriac-${label}-`));
+  const write = (path: string, text: string) => {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  };
+  write('package.json', JSON.stringify({ name: label, version: '1.0.0', ...manifest }, null, 2));
+  return { dir, write, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** `npm install`s `specs` into the project from the npm cache where it can; throws on failure. */
+export async function npmInstall(
+  project: Project,
+  specs: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<void> {
+  const args = ['install', '--prefer-offline', '--no-audit', '--no-fund', ...specs];
+  const result = await run('npm', args, { cwd: project.dir, env });
+  if (result.code !== 0) throw new Error(`npm install ${specs.join(' ')} failed:\n${result.stderr}`);
+}
+
+/** A long-running command with its output collected line by line. */
+export interface Background {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the first line matching `pattern`; rejects if the command exits first. */
+  waitFor(pattern: RegExp): Promise<string>;
+  stop(): Promise<number | null>;
+}
+
+/** Starts a command that keeps running (a worker). */
+export function start(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Background {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const watchers: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      lines.push(line);
+      for (const w of watchers.filter((x) => x.pattern.test(line))) {
+        watchers.splice(watchers.indexOf(w), 1);
+        w.resolve(line);
+      }
+    });
+  }
+  return {
+    child,
+    output: () => lines.join('\n'),
+    waitFor: (pattern) => {
+      const seen = lines.find((line) => pattern.test(line));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        watchers.push({ pattern, resolve });
+        void exited.then(() => reject(new Error(`exited before ${pattern}:\n${lines.join('\n')}`)));
+      });
+    },
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
