@@ -2,7 +2,7 @@
 // the Lua scripts beside the modules that read them. dist/ is emptied first, so a file removed
 // from src/ never ships from an old build.
 import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,4 +23,28 @@ for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) 
   cpSync(from, join(dist, relative(src, from)));
   copied++;
 }
-process.stdout.write(`built dist/ with ${copied} Lua scripts\n`);
+
+// require('celeriac') loads the same ES module as import (Node 20.19+ requires ES modules), so
+// there is one copy of every class. Each entry point's require condition is this small
+// CommonJS file, which says which Node is needed where an older one would fail obscurely.
+const REQUIRE_SHIM = (entry) => `'use strict';
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  throw new Error(
+    'celeriac needs Node.js 20.19 or newer to be loaded with require(), and this is ' +
+      process.version + ': upgrade Node.js, or load it with import',
+  );
+}
+module.exports = require('${entry}');
+`;
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+let shims = 0;
+for (const { import: esm, require: cjs } of Object.values(manifest.exports)) {
+  if (!cjs) continue;
+  const target = `./${relative(dirname(cjs.default), esm.default)}`;
+  writeFileSync(join(root, cjs.default), REQUIRE_SHIM(target));
+  // The CommonJS entry's types are the ES module's, re-exported.
+  writeFileSync(join(root, cjs.types), `export * from '${target}';\n`);
+  shims++;
+}
+process.stdout.write(`built dist/ with ${copied} Lua scripts and ${shims} require() entries\n`);
