@@ -35,6 +35,8 @@ export interface Sizes {
   /** Unlimited tasks timed alone and beside a flood of this many 1/s tasks. */
   clogStream: number;
   clogFlood: number;
+  /** Worker starts per system behind each cold-start median (one start takes well under 1 s). */
+  coldStartRuns: number;
 }
 
 /** The full run: the sizes BENCHMARKS.md reports. */
@@ -63,9 +65,10 @@ export const FULL: Sizes = {
   rateProcesses: [1, 2, 4],
   clogStream: 20_000,
   clogFlood: 2000,
+  coldStartRuns: 15,
 };
 
-/** The smoke test: one run of every figure at small sizes. */
+/** The smoke test: one run of every figure (three worker starts for cold start) at small sizes. */
 export const QUICK: Sizes = {
   ...FULL,
   runs: 1,
@@ -86,6 +89,7 @@ export const QUICK: Sizes = {
   rateProcesses: [1, 2],
   clogStream: 2000,
   clogFlood: 200,
+  coldStartRuns: 3,
 };
 
 /** Where both systems run; the benchmark only touches keys under its own prefixes. */

@@ -1,3 +1,5 @@
+import type { Sizes } from './config.ts';
+import { measureColdStart } from './measure/cold-start.ts';
 import type { Measure } from './measure/context.ts';
 import { measureEnqueueBulk, measureEnqueueOne } from './measure/enqueue.ts';
 import { measureBytes } from './measure/memory.ts';
@@ -39,6 +41,12 @@ export const FIGURES: FigureDef[] = [
   },
   { name: 'delay_error_p50', unit: 'ms', goal: undefined },
   { name: 'delay_error_p99', unit: 'ms', goal: { text: '≤10 ms', met: (c) => c <= 10 } },
+  {
+    name: 'cold_start_sqlite_ms',
+    unit: 'ms',
+    goal: { text: '≤400 ms', met: (c) => c <= 400 },
+  },
+  { name: 'cold_start_redis_ms', unit: 'ms', goal: undefined },
 ];
 
 /** One measurement: a run on a fresh prefix that yields one or more figures. */
@@ -46,6 +54,8 @@ export interface MeasurementDef {
   id: string;
   figures: string[];
   measure: Measure;
+  /** Runs per system when not `sizes.runs` (`--runs` overrides both). */
+  runs?: (sizes: Sizes) => number;
 }
 
 /** Every measurement, in run order (the figures of one measurement come from the same runs). */
@@ -58,4 +68,10 @@ export const MEASUREMENTS: MeasurementDef[] = [
   { id: 'bytes', figures: ['bytes_per_queued_task'], measure: measureBytes },
   { id: 'latency', figures: ['latency_p50', 'latency_p99'], measure: measureLatency },
   { id: 'delay', figures: ['delay_error_p50', 'delay_error_p99'], measure: measureDelay },
+  {
+    id: 'cold_start',
+    figures: ['cold_start_sqlite_ms', 'cold_start_redis_ms'],
+    measure: measureColdStart,
+    runs: (sizes) => sizes.coldStartRuns,
+  },
 ];

@@ -18,6 +18,10 @@ export interface FigureResult {
   bullmq: number;
   unit: string;
   ratio: number;
+  /** Runs per system behind the medians. */
+  runs: number;
+  /** The lowest and the highest of those runs, per system. */
+  range: { celeriac: [number, number]; bullmq: [number, number] };
 }
 
 /** The results file: bench/results/latest.json after a full run. */
@@ -64,6 +68,26 @@ export function formatTable(results: FigureResult[]): string {
     `| ${cells.map((cell, c) => (c >= 2 && c <= 4 ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0))).join(' | ')} |`;
   // The same Markdown layout biome's formatter writes, so the table pastes into BENCHMARKS.md as is.
   const rule = `|${widths.map((w, c) => (c >= 2 && c <= 4 ? ` ${'-'.repeat(w - 1)}: ` : ` ${'-'.repeat(w)} `)).join('|')}|`;
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+/** The spread behind each median: the lowest and highest run of each system. */
+export function formatSpread(results: FigureResult[]): string {
+  const header = ['figure', 'runs', 'celeriac min – max', 'bullmq min – max'];
+  const span = ([low, high]: [number, number], unit: string) =>
+    `${formatValue(low, unit)} – ${formatValue(high, unit)}`;
+  const rows = results.map((r) => [
+    r.name,
+    String(r.runs),
+    span(r.range.celeriac, r.unit),
+    span(r.range.bullmq, r.unit),
+  ]);
+  const widths = header.map((h, c) =>
+    Math.max(h.length, ...rows.map((row) => row[c]?.length ?? 0)),
+  );
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join(' | ')} |`;
+  const rule = `|${widths.map((w) => ` ${'-'.repeat(w)} `).join('|')}|`;
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
 

@@ -16,7 +16,14 @@ import { formatPools, measurePools, type PoolsResult } from './measure/pools.ts'
 import { formatRates, measureRates, type RatesResult } from './measure/rates.ts';
 import { measureSoak, type SoakResult } from './measure/soak.ts';
 import { deleteByPrefix, deleteMatching, machineLine } from './redis.ts';
-import { type FigureResult, formatFloor, formatSoak, formatTable, writeResults } from './report.ts';
+import {
+  type FigureResult,
+  formatFloor,
+  formatSoak,
+  formatSpread,
+  formatTable,
+  writeResults,
+} from './report.ts';
 import { median } from './stats.ts';
 import { SYSTEMS, type System } from './systems.ts';
 
@@ -44,7 +51,8 @@ async function runFigures(): Promise<FigureResult[]> {
   const values = new Map<string, { celeriac: number[]; bullmq: number[] }>();
   for (const m of MEASUREMENTS) {
     if (args.only && !args.only.has(m.id)) continue;
-    for (let run = 1; run <= sizes.runs; run++) {
+    const runs = args.runs ?? m.runs?.(sizes) ?? sizes.runs;
+    for (let run = 1; run <= runs; run++) {
       // Alternate which system goes first, so neither always gets the warmer machine.
       const order = run % 2 === 1 ? SYSTEMS : [...SYSTEMS].reverse();
       for (const system of order) {
@@ -56,7 +64,7 @@ async function runFigures(): Promise<FigureResult[]> {
           const entry = values.get(name) ?? { celeriac: [], bullmq: [] };
           entry[system.name].push(value);
           values.set(name, entry);
-          log(`${m.id} run ${run}/${sizes.runs} ${system.name}: ${name} = ${value.toFixed(2)}`);
+          log(`${m.id} run ${run}/${runs} ${system.name}: ${name} = ${value.toFixed(2)}`);
         }
       }
     }
@@ -66,7 +74,18 @@ async function runFigures(): Promise<FigureResult[]> {
     if (!entry) return [];
     const celeriac = median(entry.celeriac);
     const bullmq = median(entry.bullmq);
-    return [{ name: f.name, celeriac, bullmq, unit: f.unit, ratio: celeriac / bullmq }];
+    const range = (v: number[]): [number, number] => [Math.min(...v), Math.max(...v)];
+    return [
+      {
+        name: f.name,
+        celeriac,
+        bullmq,
+        unit: f.unit,
+        ratio: celeriac / bullmq,
+        runs: entry.celeriac.length,
+        range: { celeriac: range(entry.celeriac), bullmq: range(entry.bullmq) },
+      },
+    ];
   });
 }
 
@@ -187,8 +206,14 @@ try {
   }
   console.log(`machine: ${machine}`);
   console.log(`commit: ${commit}`);
-  console.log(`median of ${sizes.runs} run(s); ratio = celeriac / bullmq\n`);
-  if (figures.length > 0) console.log(formatTable(figures));
+  // Some measurements (cold start) take more runs than the rest.
+  const otherRuns = figures.filter((f) => f.runs !== sizes.runs);
+  const runsNote = otherRuns.map((f) => `, ${f.runs} for ${f.name}`).join('');
+  console.log(`median of ${sizes.runs} run(s)${runsNote}; ratio = celeriac / bullmq\n`);
+  if (figures.length > 0) {
+    console.log(formatTable(figures));
+    console.log(`\nlowest and highest run behind each median:\n${formatSpread(figures)}`);
+  }
   if (pingFloor) console.log(`\n${formatFloor(pingFloor, figures)}`);
   if (soak) console.log(`\n${formatSoak(soak)}`);
   if (pools) console.log(`\n${formatPools(pools)}`);

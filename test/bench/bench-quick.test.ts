@@ -19,6 +19,8 @@ const FIGURE_NAMES = [
   'latency_p99',
   'delay_error_p50',
   'delay_error_p99',
+  'cold_start_sqlite_ms',
+  'cold_start_redis_ms',
 ];
 
 /** Runs a command in the project root; resolves with its exit code and output. */
@@ -57,6 +59,10 @@ describe.skipIf(!redisAvailable)('npm run bench -- --quick', () => {
       expect(figure.celeriac, figure.name).toBeGreaterThan(0);
       expect(figure.bullmq, figure.name).toBeGreaterThan(0);
       expect(figure.ratio, figure.name).toBeCloseTo(figure.celeriac / figure.bullmq);
+      expect(figure.range.celeriac[0], figure.name).toBeLessThanOrEqual(figure.celeriac);
+      expect(figure.range.celeriac[1], figure.name).toBeGreaterThanOrEqual(figure.celeriac);
+      // Cold start takes three worker starts per system in quick mode, every other figure one.
+      expect(figure.runs, figure.name).toBe(figure.name.startsWith('cold_start_') ? 3 : 1);
     }
     expect(results.soak?.tasks).toBeGreaterThan(0);
     expect(results.soak?.rssAtEnd).toBeGreaterThan(0);
