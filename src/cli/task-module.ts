@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,11 +28,33 @@ export async function importTaskModule(
   shown: string,
 ): Promise<Record<string, unknown>> {
   if (TYPESCRIPT.has(extname(path))) await prepareTypeScript(path, shown);
+  const restoreWarnings = holdModuleFormatHint();
   try {
     return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (error) {
     throw formatMismatch(error, path, shown) ?? error;
+  } finally {
+    restoreWarnings();
   }
+}
+
+/**
+ * Node warns "To load an ES module, set "type": "module"…" before it fails on import syntax in a
+ * CommonJS file; the error this module raises then says the same in one line, so the warning is
+ * held back while the task module loads. Every other warning passes.
+ */
+function holdModuleFormatHint(): () => void {
+  const listeners = process.listeners('warning');
+  const filter = (warning: Error) => {
+    if (warning.message.startsWith('To load an ES module')) return;
+    for (const listener of listeners) listener(warning);
+  };
+  process.removeAllListeners('warning');
+  process.on('warning', filter);
+  return () => {
+    process.off('warning', filter);
+    for (const listener of listeners) process.on('warning', listener);
+  };
 }
 
 async function prepareTypeScript(path: string, shown: string): Promise<void> {
@@ -55,14 +77,25 @@ function startedWithLoader(): boolean {
   return options.some((flag) => /^--(import|loader|experimental-loader)\b/.test(flag));
 }
 
-/** tsx's register API from the task module's project, else from beside Celeriac. */
+/**
+ * The ES module build of tsx's register API, from the task module's project, else from beside
+ * Celeriac. Found through tsx's own package.json: require.resolve would pick its CommonJS build,
+ * whose `register()` cannot find its loader when called from an ES module.
+ */
 function resolveTsx(path: string): string | undefined {
   for (const from of [path, import.meta.url]) {
+    let manifest: string;
     try {
-      return createRequire(from).resolve('tsx/esm/api');
+      manifest = createRequire(from).resolve('tsx/package.json');
     } catch {
-      // Not installed there: try the next place.
+      continue; // Not installed there: try the next place.
     }
+    const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as {
+      exports?: Record<string, { import?: string | { default?: string } }>;
+    };
+    const entry = exports?.['./esm/api']?.import;
+    const target = typeof entry === 'string' ? entry : entry?.default;
+    if (target) return join(dirname(manifest), target);
   }
   return undefined;
 }

@@ -117,7 +117,8 @@ export async function npmInstall(
 ): Promise<void> {
   const args = ['install', '--prefer-offline', '--no-audit', '--no-fund', ...specs];
   const result = await run('npm', args, { cwd: project.dir, env });
-  if (result.code !== 0) throw new Error(`npm install ${specs.join(' ')} failed:\n${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`npm install ${specs.join(' ')} failed:\n${result.stderr}`);
 }
 
 /** A long-running command with its output collected line by line. */
@@ -135,10 +136,13 @@ export function start(
   args: string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv },
 ): Background {
+  // A group of its own: `npx` does not pass SIGTERM on to the worker it started, so `stop`
+  // signals the whole group.
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   const lines: string[] = [];
   const watchers: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
@@ -164,8 +168,32 @@ export function start(
       });
     },
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
+      const group = child.pid as number;
+      signalGroup(group, 'SIGTERM');
+      const code = await exited;
+      // The leader (npx) may end before the worker it started: wait for the group to empty.
+      for (let waited = 0; groupAlive(group); waited += 50) {
+        if (waited > 30_000) signalGroup(group, 'SIGKILL');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return code;
     },
   };
+}
+
+function signalGroup(group: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-group, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+function groupAlive(group: number): boolean {
+  try {
+    process.kill(-group, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
