@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   worker.kill('SIGTERM');
   await new Promise((resolve) => worker.once('exit', resolve));
   await app.close();
-  say('done. Try: npx celeriac status -b sqlite://.celeriac/demo/celeriac.db');
+  say('done. Try: npm run build && npx celeriac status -b sqlite://.celeriac/demo/celeriac.db');
 }
 
 await main();

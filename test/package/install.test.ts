@@ -4,6 +4,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisAvailable, redisUrl } from '../support/redis-available.ts';
+import { deleteRedisPrefix } from '../support/redis-keys.ts';
 import {
   installedVersion,
   makeProject,
@@ -362,6 +364,43 @@ console.log('cjs', typeof app.task);
     expect(built.stdout + built.stderr).toBe('');
     const ran = await run('node', ['cjs/out/check.js'], { cwd: ts.dir });
     expect(ran.stdout).toBe('cjs function\n');
+  }, 60_000);
+});
+
+describe.skipIf(!redisAvailable)('a Redis project without better-sqlite3', () => {
+  const prefix = `cpkg-${process.pid}`;
+  let redis: Project;
+  beforeAll(async () => {
+    redis = await project('redis-only', { type: 'module' }, [
+      `ioredis@${installedVersion('ioredis')}`,
+    ]);
+    const url = `${redisUrl.split('?')[0]}?prefix=${prefix}`;
+    redis.write(
+      'tasks.js',
+      `import { createApp } from 'celeriac';
+export const app = createApp({ broker: '${url}', backend: '${url}' });
+export const add = app.task('add', async (_ctx, a, b) => a + b);
+`,
+    );
+    redis.write(
+      'send.js',
+      `import { add, app } from './tasks.js';
+const result = await add.delay(20, 22);
+console.log('result', await result.get({ timeout: '30s' }));
+await app.close();
+`,
+    );
+  }, SLOW);
+
+  afterAll(() => deleteRedisPrefix(prefix));
+
+  it('runs a task end to end on Redis; better-sqlite3 is neither installed nor needed', async () => {
+    const listed = await run('npm', ['ls', '--all', '--parseable'], { cwd: redis.dir });
+    expect(listed.stdout).not.toMatch(/better-sqlite3/);
+    const { sent, worker } = await roundTrip(redis, './tasks.js', ['node', 'send.js']);
+    expect(sent.stdout).toBe('result 42\n');
+    expect(sent.code).toBe(0);
+    expect(worker).toMatch(/"msg":"task succeeded"/);
   }, 60_000);
 });
 
