@@ -1,3 +1,9 @@
+/**
+ * Celeriac: typed tasks, workers, brokers and result backends, workflows, periodic tasks,
+ * flow control, events and cluster control. See the README and docs/ for guides.
+ *
+ * @module celeriac
+ */
 export { App, createApp } from './app/app.ts';
 export type {
   HeadOf,

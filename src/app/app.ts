@@ -71,12 +71,19 @@ export function createApp(config: AppConfig = {}, env: NodeJS.ProcessEnv = proce
 
 /** Binds a task registry to a broker, an optional result backend and middleware. */
 export class App {
+  /** The config the app was made with (by `createApp`: with its `CELERIAC_*` overrides). */
   readonly config: AppConfig;
+  /** The tasks registered on this app, by name. */
   readonly registry = new TaskRegistry();
+  /** The broker tasks are sent through: `config.broker`, or the default SQLite file. */
   readonly broker: Broker;
+  /** Where results are stored (`config.backend`); undefined when none is configured. */
   readonly backend: ResultBackend | undefined;
+  /** Encodes and decodes message bodies: `config.serializer`, or JSON. */
   readonly serializer: Serializer;
+  /** The app's logger: `config.logger`, or a pino logger at `config.logLevel`. */
   readonly log: Logger;
+  /** The broker as logs name it: its URL with the password hidden, or its class name. */
   readonly brokerLabel: string;
   /** Runtime changes for the whole cluster (rate limits), through the broker. */
   readonly control = new AppControl(this);

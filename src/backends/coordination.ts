@@ -2,17 +2,46 @@ import type { StoredError } from './backend.ts';
 
 /** How one chord member ended, as the chord counts it (only final outcomes are counted). */
 export type ChordMemberOutcome =
-  | { ok: true; value: unknown }
-  | { ok: false; taskId: string; error: StoredError };
+  | {
+      /** The member succeeded. */
+      ok: true;
+      /** Its return value, passed to the chord's callback. */
+      value: unknown;
+    }
+  | {
+      /** The member failed for good. */
+      ok: false;
+      /** The id of the task that failed. */
+      taskId: string;
+      /** Its failure. */
+      error: StoredError;
+    };
 
 /** What the member that just finished must do next. */
 export type ChordJoin =
   /** Other members are still running, this member was counted before, or the chord failed earlier. */
-  | { kind: 'wait' }
+  | {
+      /** Nothing to do now. */
+      kind: 'wait';
+    }
   /** This member completed the chord: send the callback with every member's value, in member order. */
-  | { kind: 'complete'; values: unknown[] }
+  | {
+      /** Send the callback. */
+      kind: 'complete';
+      /** Every member's value, in member order. */
+      values: unknown[];
+    }
   /** This member is the chord's first failure: run the chord's error callback. */
-  | { kind: 'failed'; index: number; taskId: string; error: StoredError };
+  | {
+      /** Run the chord's error callback. */
+      kind: 'failed';
+      /** The failed member's position in the chord, 0-based. */
+      index: number;
+      /** The id of the task that failed. */
+      taskId: string;
+      /** Its failure. */
+      error: StoredError;
+    };
 
 /** Where a chunked task's progress is kept between its runs. */
 export interface ChunkProgress {

@@ -10,7 +10,9 @@ export interface BatchItem<A extends unknown[] = unknown[]> {
   readonly args: A;
   /** Retries made before this attempt of this item (0 on its first). */
   readonly retries: number;
+  /** The item's keyword arguments, as Celery-style producers send them. */
   readonly kwargs: Readonly<Record<string, unknown>>;
+  /** The headers the item's message carries. */
   readonly headers: Readonly<Record<string, unknown>>;
 }
 
@@ -41,7 +43,9 @@ export interface BatchItemFailure {
  * value. `results[i]` is the result of `items[i]`; `failed` lists the items that failed.
  */
 export interface BatchReport<R = unknown> {
+  /** Each item's result, stored as its task's value: `results[i]` for `items[i]`. */
   results?: R[];
+  /** The items that failed, each retried (or dead-lettered) alone; the others succeeded. */
   failed?: BatchItemFailure[];
 }
 

@@ -19,16 +19,23 @@ export const DEFAULT_BEAT_GROUP = 'default';
 
 /** What the beat API needs of the app. */
 export interface BeatHost {
+  /** The registered tasks, against which entries' signatures are checked. */
   readonly registry: TaskRegistry;
+  /** The broker whose BeatStore keeps run-time entries. */
   readonly broker: Broker;
+  /** The broker as errors name it. */
   readonly brokerLabel: string;
+  /** Connects the broker before a run-time entry is read or written. */
   connect(): Promise<void>;
 }
 
 /** What `app.beat.change` can replace; what is left out stays. */
 export interface BeatEntryChange {
+  /** When the entry fires from now on. */
   schedule?: ScheduleSpec;
+  /** The workflow each tick sends from now on. */
   signature?: AnyCanvas;
+  /** The entry's new options; they replace the old ones whole. */
   options?: BeatEntryOptions;
 }
 
@@ -41,6 +48,7 @@ export class BeatControl {
     private readonly host: BeatHost,
     /** Entries declared with `app.schedule`, shared by every group's view. */
     readonly code: EntryRegistry = new EntryRegistry(),
+    /** The scheduler group whose run-time entries this reads and writes. */
     readonly group: string = DEFAULT_BEAT_GROUP,
   ) {}
 

@@ -25,12 +25,17 @@ export type EntrySource = 'code' | 'store';
 
 /** A checked schedule entry. */
 export interface BeatEntry {
+  /** The entry's name, unique in its scheduler group. */
   readonly name: string;
+  /** When it fires. */
   readonly schedule: Schedule;
   /** The workflow each tick sends, as plain JSON. */
   readonly node: CanvasNode;
+  /** The options it was declared with. */
   readonly options: BeatEntryOptions;
+  /** What happens to ticks missed while no scheduler led (the option, or its default). */
   readonly catchUp: CatchUp;
+  /** Whether it was declared in code or added at run time. */
   readonly source: EntrySource;
 }
 

@@ -1,5 +1,6 @@
 /** A schedule entry as stored in the broker, so every scheduler sees the same set. */
 export interface StoredEntry {
+  /** The entry's name, unique in its group. */
   name: string;
   /** The entry as JSON (schedule, signature, options); the scheduler validates it on read. */
   spec: string;
@@ -32,5 +33,10 @@ export interface BeatStore {
   /** Removes an entry added at run time; true when it existed. */
   removeEntry(group: string, name: string): Promise<boolean>;
   /** Entries added at run time, with a version that changes whenever they change. */
-  entries(group: string): Promise<{ version: number; entries: StoredEntry[] }>;
+  entries(group: string): Promise<{
+    /** Changes whenever an entry of the group is put or removed. */
+    version: number;
+    /** The group's run-time entries. */
+    entries: StoredEntry[];
+  }>;
 }

@@ -3,10 +3,21 @@ import { ConfigError } from '../errors/errors.ts';
 import { type Duration, parseDuration } from '../time/duration.ts';
 
 /** When an entry fires: a cron expression in a time zone, or a fixed interval. */
-export type ScheduleSpec = { cron: string; timezone?: string } | { every: Duration };
+export type ScheduleSpec =
+  | {
+      /** A cron expression of 5 to 7 fields, as croner parses it: `'0 3 * * *'`. */
+      cron: string;
+      /** An IANA time zone (`'Europe/Moscow'`); default the process's own. */
+      timezone?: string;
+    }
+  | {
+      /** A fixed interval; ticks are its multiples since the epoch, so `'1h'` fires on the hour. */
+      every: Duration;
+    };
 
 /** A parsed schedule: the fire instants (epoch ms) it defines. */
 export interface Schedule {
+  /** The schedule as it was given. */
   readonly spec: ScheduleSpec;
   /** The first fire instant strictly after `after`, or undefined when there is none. */
   next(after: number): number | undefined;

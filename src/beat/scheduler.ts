@@ -28,9 +28,17 @@ export interface SchedulerOptions {
 
 /** What one check did. */
 export interface CheckReport {
+  /** Whether this scheduler led the group after the check. */
   leading: boolean;
   /** Ticks this scheduler claimed and sent, in order. */
-  fired: Array<{ entry: string; tick: number; id: string }>;
+  fired: Array<{
+    /** The entry's name. */
+    entry: string;
+    /** The tick's instant, in epoch ms. */
+    tick: number;
+    /** The id of the task the tick sent (its AsyncResult's id). */
+    id: string;
+  }>;
 }
 
 /**
@@ -39,10 +47,15 @@ export interface CheckReport {
  * Any number may run; one leads, and a tick is sent at most once even if two overlap.
  */
 export class Scheduler {
+  /** The scheduler group it runs the entries of. */
   readonly group: string;
+  /** Its name in the group's lease. */
   readonly holder: string;
+  /** How long its leadership holds without renewal, in ms. */
   readonly leaseMs: number;
+  /** How often it checks leadership and due ticks, in ms. */
   readonly tickMs: number;
+  /** How late a tick may be and still count as on time, not missed, in ms. */
   readonly graceMs: number;
   private readonly store: BeatStore;
   private readonly clock: () => number;

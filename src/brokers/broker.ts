@@ -18,8 +18,11 @@ export interface BrokerCapabilities {
 
 /** One message to publish. The broker reads only these fields, never the body. */
 export interface OutgoingMessage {
+  /** The message id: the task's id. */
   id: string;
+  /** The queue to publish to. */
   queue: string;
+  /** The encoded envelope, opaque to the broker. */
   body: Uint8Array;
   /** 0 (default) to 9; higher is delivered first. */
   priority?: number;
@@ -29,9 +32,13 @@ export interface OutgoingMessage {
 
 /** A reserved message: held by one consumer until acked, nacked or its lease runs out. */
 export interface Delivery {
+  /** The message id. */
   id: string;
+  /** The queue it was reserved from. */
   queue: string;
+  /** The encoded envelope. */
   body: Uint8Array;
+  /** Its priority, 0 to 9. */
   priority: number;
   /** How many times the message has been reserved, this one included. */
   deliveryCount: number;
@@ -59,18 +66,27 @@ export type NackOptions =
   | { retryAt: number; body?: Uint8Array }
   | { deadLetter: true; reason: string; body?: Uint8Array };
 
+/** How many messages of one queue are in each state (`celeriac status`). */
 export interface QueueStats {
+  /** The queue counted. */
   queue: string;
+  /** Messages that can be reserved now. */
   ready: number;
+  /** Messages held by a consumer under a lease. */
   reserved: number;
+  /** Messages waiting for their due time. */
   delayed: number;
+  /** Dead letters from this queue. */
   dead: number;
 }
 
 /** A message waiting for its due time (a countdown, an eta, a retry's backoff). */
 export interface DelayedMessage {
+  /** The message id. */
   id: string;
+  /** The queue it is due in. */
   queue: string;
+  /** The encoded envelope. */
   body: Uint8Array;
   /** Epoch ms it becomes ready. */
   availableAt: number;
@@ -78,9 +94,13 @@ export interface DelayedMessage {
 
 /** A message in the dead-letter queue with why it is there. */
 export interface DeadLetter {
+  /** The message id. */
   id: string;
+  /** The queue it came from, and goes back to when requeued. */
   queue: string;
+  /** The encoded envelope, as it was when it failed. */
   body: Uint8Array;
+  /** Why it was dead-lettered, in words. */
   reason: string;
   /** Epoch ms. */
   failedAt: number;
@@ -97,6 +117,7 @@ export interface DeadLetterQuery {
  * state are atomic inside the adapter.
  */
 export interface Broker {
+  /** What this broker supports beyond the core contract. */
   readonly capabilities: BrokerCapabilities;
   /** Opens connections or files; idempotent. */
   connect(): Promise<void>;

@@ -63,13 +63,17 @@ export type CanvasNode = TaskNode | ChainNode | GroupNode | ChordNode;
 
 /** What an error callback receives (first, unless it is immutable) when a task failed for good. */
 export interface TaskFailureInfo {
+  /** The id of the task that failed. */
   id: string;
+  /** Its registered name. */
   task: string;
+  /** Its failure. */
   error: StoredError;
 }
 
 /** What a chord's error callback receives: the failed member and where it sits. */
 export interface ChordFailureInfo extends TaskFailureInfo {
+  /** The id of the chord. */
   chordId: string;
   /** The member's position in the chord, from 0. */
   index: number;

@@ -11,7 +11,9 @@ import { sendWorkflow } from './send-workflow.ts';
  */
 export abstract class Canvas<R, P = never> {
   // Phantom members: they make the type parameters part of the type's shape.
+  /** Type-level only, never set: carries `R`, the value the canvas produces. */
   declare readonly __result?: R;
+  /** Type-level only, never set: carries `P`, the value the canvas accepts. */
   declare readonly __accepts?: (value: P) => void;
 
   constructor(

@@ -4,15 +4,21 @@ import type { CanvasNode, NodeOptions, TaskNode } from './canvas-node.ts';
 
 /** Options a signature can carry (`.set(...)`): when and where the task runs, and callbacks. */
 export interface SignatureOptions {
+  /** The queue to send the task to, over the task's queue and the app's routes. */
   queue?: string;
+  /** 0 to 9, higher runs first; overrides the task's priority. */
   priority?: number;
   /** Counted from when this step is sent (for a chain step: when the step before it ended). */
   countdown?: string | number;
+  /** The time (a Date or an ISO string) before which the task may not start. */
   eta?: Date | string;
   /** A duration counted from when this step is sent, or a time. */
   expires?: string | number | Date;
+  /** A task id of your own; by default one is made when the step is sent. */
   id?: string;
+  /** Headers of your own, carried with the message (`ctx.headers`). */
   headers?: Record<string, unknown>;
+  /** Keyword arguments, for Celery-style handlers (`ctx.kwargs`). */
   kwargs?: Record<string, unknown>;
 }
 

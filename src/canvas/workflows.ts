@@ -39,6 +39,7 @@ type CheckedTuple<S extends readonly unknown[], Before = undefined> = S extends 
 export class Chain<R, P = never> extends SingleCanvas<R, P> {
   constructor(
     host: CanvasHost,
+    /** The steps, in the order they run. */
     readonly steps: readonly AnyCanvas[],
     private readonly errbacks: readonly AnyCanvas[] = [],
   ) {
@@ -64,6 +65,7 @@ export class Chain<R, P = never> extends SingleCanvas<R, P> {
 export class Group<R extends unknown[]> extends Canvas<R, unknown> {
   constructor(
     host: CanvasHost,
+    /** The canvases run in parallel; their values come back in this order. */
     readonly members: readonly AnyCanvas[],
   ) {
     super(host);
@@ -89,7 +91,9 @@ export class Group<R extends unknown[]> extends Canvas<R, unknown> {
 export class Chord<R> extends SingleCanvas<R, unknown> {
   constructor(
     host: CanvasHost,
+    /** The canvases run in parallel, as a group. */
     readonly members: readonly AnyCanvas[],
+    /** The callback, sent with every member's value, in order, once all succeeded. */
     readonly body: AnyCanvas,
     private readonly errbacks: readonly AnyCanvas[] = [],
   ) {

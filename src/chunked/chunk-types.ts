@@ -23,7 +23,9 @@ export interface IdChunk extends ChunkIdentity {
 
 /** A chunk of time, half-open: `from <= t < to`. */
 export interface TimeChunk extends ChunkIdentity {
+  /** The chunk's start, included. */
   readonly from: Date;
+  /** The chunk's end, excluded. */
   readonly to: Date;
 }
 
@@ -47,6 +49,7 @@ export interface TimeChunkResult {
 
 /** Options of an id-cursor task. */
 export interface IdCursorOptions {
+  /** Walk the source by integer ids, in increasing order. */
   cursor: 'id';
   /** Ids per chunk: a positive integer. */
   chunkSize: number;
@@ -56,6 +59,7 @@ export interface IdCursorOptions {
 
 /** Options of a time-cursor task. */
 export interface TimeCursorOptions {
+  /** Walk the source by time, one `step` at a time. */
   cursor: 'time';
   /** Where runs start unless `start({ from })` says otherwise. */
   start: Date;

@@ -33,7 +33,9 @@ export interface ChunkedRuntime {
 
 /** The stored result of one chunk's message, which says what this delivery did. */
 export interface StepOutcome {
+  /** The run the chunk belongs to. */
   runId: string;
+  /** The chunk's number in its run, from 0. */
   step: number;
   /**
    * `committed`: ran the chunk and committed it. `lost`: ran the chunk, but another run of the

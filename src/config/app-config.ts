@@ -57,13 +57,17 @@ export interface AppConfig {
   resultTtl?: Duration;
   /** Store no results for any task unless a task says otherwise. */
   ignoreResult?: boolean;
+  /** Encodes and decodes message bodies; default JSON. */
   serializer?: Serializer;
   /** Defaults for every task: retries, limits, expiry, acks. */
   taskDefaults?: TaskOptions;
+  /** Defaults of every worker of this app; a worker's own options override them. */
   worker?: WorkerConfig;
+  /** Whether events are published over the broker, and where they are exported. */
   events?: EventsConfig;
-  /** A pino logger, or the level of the default one. */
+  /** A pino logger to use instead of the default one. */
   logger?: Logger;
+  /** The level of the default logger; default `info`. */
   logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   /** `json` lines or `pretty` text; default: pretty on a terminal, JSON otherwise. */
   logFormat?: 'json' | 'pretty';

@@ -16,6 +16,7 @@ export const INSPECT_COMMANDS = [
   'active-queues',
   'revoked',
 ] as const;
+/** The name of a command that reads a worker's state. */
 export type InspectCommand = (typeof INSPECT_COMMANDS)[number];
 
 /** Commands that change a worker (`celeriac control`). */
@@ -28,8 +29,10 @@ export const CONTROL_COMMANDS = [
   'add-consumer',
   'cancel-consumer',
 ] as const;
+/** The name of a command that changes a worker. */
 export type ControlCommand = (typeof CONTROL_COMMANDS)[number];
 
+/** Any command a worker answers on the control channel. */
 export type WorkerCommand = InspectCommand | ControlCommand;
 
 /** One request as it travels. */
@@ -46,8 +49,26 @@ export interface ControlRequest {
 
 /** One worker's answer. */
 export type ControlReply =
-  | { requestId: string; worker: string; ok: true; data: unknown }
-  | { requestId: string; worker: string; ok: false; error: string };
+  | {
+      /** The id of the request this answers. */
+      requestId: string;
+      /** The name of the worker that answers. */
+      worker: string;
+      /** The command ran. */
+      ok: true;
+      /** What it returned; its shape depends on the command. */
+      data: unknown;
+    }
+  | {
+      /** The id of the request this answers. */
+      requestId: string;
+      /** The name of the worker that answers. */
+      worker: string;
+      /** The command failed. */
+      ok: false;
+      /** Why, in words. */
+      error: string;
+    };
 
 /** True for a command name a worker knows. */
 export function isWorkerCommand(value: unknown): value is WorkerCommand {

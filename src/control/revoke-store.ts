@@ -14,6 +14,7 @@ export interface RevokeStore {
 
 /** One revoked id and when its revoke lapses. */
 export interface RevokedId {
+  /** The revoked task id. */
   id: string;
   /** Epoch ms. */
   expiresAt: number;

@@ -2,8 +2,11 @@
 export interface WorkerInfo {
   /** Node name, `name@host`; unique in a cluster. */
   name: string;
+  /** The host it runs on. */
   hostname: string;
+  /** Its process id on that host. */
   pid: number;
+  /** The queues it consumes now, in priority order. */
   queues: string[];
   /** Slots now. */
   concurrency: number;
@@ -11,6 +14,7 @@ export interface WorkerInfo {
   active: number;
   /** Tasks finished since it started (succeeded, failed, retried). */
   processed: number;
+  /** Where its handlers run: `async`, `threads` or `process`. */
   pool: string;
   /** Epoch ms. */
   startedAt: number;

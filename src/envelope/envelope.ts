@@ -7,23 +7,35 @@ import { MalformedMessage } from '../errors/errors.ts';
  * callbacks, errbacks), so interop needs no change here. Unknown fields are preserved.
  */
 export interface Envelope {
+  /** The envelope format's version. */
   v: 1;
+  /** The task id, the same across retries. */
   id: string;
+  /** The registered name of the task to run. */
   task: string;
+  /** The handler's arguments, after the context. */
   args: unknown[];
+  /** Keyword arguments, for Celery-style producers (`ctx.kwargs`). */
   kwargs?: Record<string, unknown>;
+  /** The queue the message is sent to. */
   queue: string;
+  /** 0 (default) to 9; higher runs first. */
   priority?: number;
   /** ISO 8601 time before which the task must not start. */
   eta?: string;
   /** ISO 8601 time after which the task must not start. */
   expires?: string;
+  /** Retries made before this attempt (0 on the first). */
   retries: number;
   /** [soft, hard] limits in seconds, as Celery carries them. */
   timelimit?: [number | null, number | null];
+  /** The id of the first task in the line of tasks whose ends sent this one; else its own id. */
   rootId: string;
+  /** The id of the task whose end sent this one (a chain's step before it); null if none did. */
   parentId?: string | null;
+  /** The id of the group (or chord) this task is a member of. */
   groupId?: string;
+  /** Headers of the producer's own and of integrations (trace context, for one). */
   headers?: Record<string, unknown>;
   /** Workflow nodes sent with this task's value when it succeeds. */
   links?: unknown[];

@@ -1,5 +1,6 @@
 /** Base of every error Celeriac raises itself: each has a stable `code` to match on. */
 export class CeleriacError extends Error {
+  /** A stable identifier of the failure to match on: `'RETRY'`, `'CONFIG_INVALID'`, … */
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -10,6 +11,7 @@ export class CeleriacError extends Error {
 
 /** Thrown by a handler (or `ctx.retry()`) to ask for another attempt after `delayMs`. */
 export class Retry extends CeleriacError {
+  /** The delay asked for before the next attempt; undefined to use the task's retry backoff. */
   readonly delayMs: number | undefined;
   constructor(options: { delayMs?: number; cause?: unknown; message?: string } = {}) {
     super('RETRY', options.message ?? 'retry requested', { cause: options.cause });

@@ -155,7 +155,12 @@ export class AppEvents {
   }
 
   /** Per sink, in the order added: events written, dropped, and failed writes. */
-  sinkStats(): Array<SinkStats & { sink: string }> {
+  sinkStats(): Array<
+    SinkStats & {
+      /** The sink's name. */
+      sink: string;
+    }
+  > {
     return this.#dispatchers.map((dispatcher) => ({
       sink: dispatcher.name,
       ...dispatcher.stats(),

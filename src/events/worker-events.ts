@@ -11,27 +11,135 @@ export interface TaskEvent {
 
 /** Lifecycle events of a worker, `noun:verb` named. */
 export interface WorkerEventMap {
-  'worker:online': [{ name: string; queues: string[]; concurrency: number; pool: string }];
-  'worker:offline': [{ name: string }];
+  /** The worker has started consuming its queues. */
+  'worker:online': [
+    {
+      /** The worker's name (`celeriac@<hostname>` unless set). */
+      name: string;
+      /** The queues it consumes. */
+      queues: string[];
+      /** How many tasks it runs at once. */
+      concurrency: number;
+      /** The pool its handlers run in: `async`, `threads` or `process`. */
+      pool: string;
+    },
+  ];
+  /** The worker has stopped: nothing of it runs any more. */
+  'worker:offline': [
+    {
+      /** The worker's name. */
+      name: string;
+    },
+  ];
   /** A batch task's message joined its worker's buffer; `buffered`: how many wait now. */
-  'task:buffered': [TaskEvent & { buffered: number }];
+  'task:buffered': [
+    TaskEvent & {
+      /** How many messages of this task wait in the buffer, this one included. */
+      buffered: number;
+    },
+  ];
   /** A message was decoded and its task is registered here; it has not passed its gates yet. */
-  'task:received': [TaskEvent & { envelope: Envelope }];
-  /** `queuedMs`: from when it was sent (or became due) to now. */
-  'task:started': [TaskEvent & { queuedMs?: number }];
-  'task:succeeded': [TaskEvent & { runtimeMs: number }];
-  'task:retried': [TaskEvent & { delayMs: number; error: Error; runtimeMs?: number }];
-  /** `runtimeMs` is absent when the task failed before it ran (a gate refused it). */
-  'task:failed': [TaskEvent & { error: Error; reason: string; runtimeMs?: number }];
+  'task:received': [
+    TaskEvent & {
+      /** The decoded message. */
+      envelope: Envelope;
+    },
+  ];
+  /** An attempt started; `queuedMs`: from when it was sent (or became due) to now. */
+  'task:started': [
+    TaskEvent & {
+      /** Ms from when it was sent (or became due) to now; absent for old producers. */
+      queuedMs?: number;
+    },
+  ];
+  /** An attempt returned a value; the message is acked. */
+  'task:succeeded': [
+    TaskEvent & {
+      /** How long the attempt ran, in ms. */
+      runtimeMs: number;
+    },
+  ];
+  /** An attempt failed and another one is scheduled. */
+  'task:retried': [
+    TaskEvent & {
+      /** Ms until the next attempt is due. */
+      delayMs: number;
+      /** What the failed attempt threw. */
+      error: Error;
+      /** How long the failed attempt ran, in ms. */
+      runtimeMs?: number;
+    },
+  ];
+  /**
+   * The task failed for good; `runtimeMs` is absent when it failed before it ran (a gate
+   * refused it).
+   */
+  'task:failed': [
+    TaskEvent & {
+      /** What the last attempt threw (or the gate's refusal). */
+      error: Error;
+      /** Why it is final, as dead-lettered: `retries exhausted (3 of 3): …`, `rejected: …`. */
+      reason: string;
+      /** How long the last attempt ran, in ms. */
+      runtimeMs?: number;
+    },
+  ];
+  /** The task's `expires` passed before it started; it is acked and never runs. */
   'task:expired': [TaskEvent];
-  /** The task was revoked (`celeriac control revoke`) before it started; it never runs. */
-  'task:revoked': [TaskEvent & { reason: string }];
+  /**
+   * The task was revoked (`celeriac control revoke`): before it started, so it never runs, or
+   * terminated while it ran.
+   */
+  'task:revoked': [
+    TaskEvent & {
+      /** How it was revoked, as the TaskRevoked error says it. */
+      reason: string;
+    },
+  ];
   /** A message that cannot run here (malformed, unknown task), dead-lettered on receipt. */
-  'task:rejected': [{ id: string; queue: string; task: string | undefined; reason: string }];
+  'task:rejected': [
+    {
+      /** The message id. */
+      id: string;
+      /** The queue it came from. */
+      queue: string;
+      /** The task it names, when it could be read. */
+      task: string | undefined;
+      /** Why it cannot run, as dead-lettered. */
+      reason: string;
+    },
+  ];
   /** Flow control sent the message back to the broker until `until` (epoch ms). */
-  'task:deferred': [TaskEvent & { until: number; reason: string; rateLimited: boolean }];
-  'task:released': [{ id: string; queue: string }];
-  'message:dead-lettered': [{ id: string; queue: string; reason: string }];
+  'task:deferred': [
+    TaskEvent & {
+      /** When it may start, in epoch ms. */
+      until: number;
+      /** Which limit deferred it, in words. */
+      reason: string;
+      /** True for a rate limit's deferral, false for a lock's or a concurrency limit's. */
+      rateLimited: boolean;
+    },
+  ];
+  /** A reserved message went back to its queue, unchanged, for another worker: this one stops. */
+  'task:released': [
+    {
+      /** The message id. */
+      id: string;
+      /** The queue it went back to. */
+      queue: string;
+    },
+  ];
+  /** A message was moved to the dead-letter queue. */
+  'message:dead-lettered': [
+    {
+      /** The message id. */
+      id: string;
+      /** The queue it came from. */
+      queue: string;
+      /** Why, as stored with the dead letter. */
+      reason: string;
+    },
+  ];
 }
 
 /** A typed emitter whose throwing listeners are isolated from the worker. */

@@ -13,6 +13,7 @@ export interface Executor {
   run<T>(job: () => Promise<T>): Promise<T>;
   /** Resolves true once no job runs, or false after `timeoutMs` or when `signal` aborts. */
   drain(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  /** Releases what the executor holds; the worker calls it last, after draining. */
   close(): Promise<void>;
   /** Changes the number of slots (autoscale); executors that cannot leave it out. */
   resize?(size: number): void;

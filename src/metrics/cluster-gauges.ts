@@ -5,7 +5,9 @@ import { type ClusterSnapshot, readCluster } from './cluster-snapshot.ts';
 
 const QUEUE_STATES = ['ready', 'reserved', 'delayed', 'dead'] as const;
 
+/** Where the cluster gauges register, and how they read the broker. */
 export interface ClusterGaugesOptions {
+  /** The prom-client registry the gauges register on. */
   registry: Registry;
   /** How long one read of the broker serves scrapes; default 1000 ms. */
   cacheMs?: number;

@@ -22,15 +22,19 @@ export function createExporterMetrics(broker: Broker): ExporterMetrics {
   return { registry, tasks, gauges };
 }
 
+/** Where the exporter listens. */
 export interface ExporterOptions {
   /** 0 picks a free port. */
   port: number;
+  /** The address to listen on; default 0.0.0.0, every interface. */
   host?: string;
 }
 
 /** A running exporter. */
 export interface Exporter {
+  /** The HTTP server; its `url` is where to scrape. */
   readonly server: MetricsServer;
+  /** The registry it serves: task metrics, cluster gauges and Node's default metrics. */
   readonly registry: Registry;
   /** False when the broker cannot carry events: only queue and worker gauges are served. */
   readonly hearsEvents: boolean;

@@ -1,5 +1,9 @@
-// celeriac/metrics: Prometheus metrics for workers and the cluster. A subpath of its own, so
-// an app that serves no metrics never loads prom-client.
+/**
+ * Prometheus metrics for workers and the cluster. A subpath of its own, so an app that serves
+ * no metrics never loads prom-client. See docs/metrics.md.
+ *
+ * @module celeriac/metrics
+ */
 export { ClusterGauges, type ClusterGaugesOptions } from './cluster-gauges.ts';
 export {
   createExporterMetrics,

@@ -6,7 +6,9 @@ import { CeleriacError } from '../errors/errors.ts';
 /** True when ready; else why not, in one line. */
 export type ReadyCheck = () => true | string | Promise<true | string>;
 
+/** What a metrics server serves, and where. */
 export interface MetricsServerOptions {
+  /** The prom-client registry `/metrics` serves. */
   registry: Registry;
   /** 0 picks a free port (see `port` once started). */
   port: number;
@@ -23,7 +25,9 @@ export interface MetricsServerOptions {
  */
 export class MetricsServer {
   readonly #server: Server;
+  /** The address it listens on. */
   readonly host: string;
+  /** The port it listens on: the one asked for, or the free one picked for 0. */
   readonly port: number;
 
   private constructor(server: Server, host: string) {

@@ -30,9 +30,11 @@ export interface LabelLimits {
   pairs?: number;
 }
 
+/** Where task metrics register, and how many label values they keep. */
 export interface TaskMetricsOptions {
   /** The registry to register on; a new one by default (never prom-client's global one). */
   registry?: Registry;
+  /** Caps on distinct task, queue and error names, so a flood of names cannot grow series. */
   limits?: LabelLimits;
 }
 
@@ -43,6 +45,7 @@ const KNOWN_TYPES = new Set<string>(TASK_EVENT_TYPES);
  * cluster's event stream say about tasks, by task, queue and state.
  */
 export class TaskMetrics {
+  /** The registry the metrics are registered on. */
   readonly registry: Registry;
   readonly #tasks: Counter<'task' | 'queue' | 'state'>;
   readonly #runtime: Histogram<'task' | 'queue'>;

@@ -6,9 +6,11 @@ import { MetricsServer } from './metrics-server.ts';
 import { registerSinkMetrics } from './sink-metrics.ts';
 import { TaskMetrics } from './task-metrics.ts';
 
+/** Where a worker serves its metrics, and which. */
 export interface WorkerMetricsOptions {
   /** 0 picks a free port. */
   port: number;
+  /** The address to listen on; default 0.0.0.0, every interface. */
   host?: string;
   /**
    * Also serve queue depths and live-worker counts read from the broker (default true), so a
@@ -19,7 +21,9 @@ export interface WorkerMetricsOptions {
 
 /** A worker's metrics endpoint, running. */
 export interface WorkerMetrics {
+  /** The HTTP server; its `url` is where to scrape. */
   readonly server: MetricsServer;
+  /** The registry it serves: this worker's task metrics, gauges and Node's default metrics. */
   readonly registry: Registry;
   /** Stops listening and stops counting this process's events. */
   close(): Promise<void>;

@@ -6,14 +6,36 @@ import type { RegisteredTask } from '../task/registry.ts';
 
 /** How one attempt ended. */
 export type Outcome =
-  | { kind: 'success'; value: unknown }
-  | { kind: 'retry'; delayMs: number; error: Error }
-  | { kind: 'failure'; error: Error; reason: 'rejected' | 'exhausted' | 'not-retryable' };
+  | {
+      /** The handler returned. */
+      kind: 'success';
+      /** What it returned. */
+      value: unknown;
+    }
+  | {
+      /** The attempt failed and another is scheduled. */
+      kind: 'retry';
+      /** Ms until the next attempt. */
+      delayMs: number;
+      /** What the attempt threw. */
+      error: Error;
+    }
+  | {
+      /** The task failed for good. */
+      kind: 'failure';
+      /** What the attempt threw. */
+      error: Error;
+      /** Why no retry: a Reject, retries used up, or an error `autoretryFor` does not match. */
+      reason: 'rejected' | 'exhausted' | 'not-retryable';
+    };
 
 /** One attempt of one task as it passes through the middleware. */
 export interface Execution {
+  /** The registered task: its name, handler and resolved options. */
   readonly task: RegisteredTask;
+  /** The message being run. */
   readonly envelope: Envelope;
+  /** The context its handler receives. */
   readonly ctx: TaskContext;
   /** Aborts `ctx.signal`; middleware that enforces a limit calls it with the reason. */
   readonly abort: AttemptAbort;

@@ -16,7 +16,9 @@ export interface ResultSource {
 
 /** Raised by `get()` when the task ended in FAILURE, EXPIRED or REVOKED. */
 export class TaskFailed extends CeleriacError {
+  /** The id of the task that failed. */
   readonly taskId: string;
+  /** The state it ended in: FAILURE, EXPIRED or REVOKED. */
   readonly state: TaskState;
   /** The failure as the worker stored it. */
   readonly remote: StoredError | undefined;
@@ -42,6 +44,7 @@ const WAIT_SLICE_MS = 60_000;
 /** A handle on a sent task's outcome. `R` is the handler's return type. */
 export class AsyncResult<R = unknown> {
   constructor(
+    /** The task id. */
     readonly id: string,
     private readonly source: ResultSource | undefined,
   ) {}

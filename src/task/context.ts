@@ -11,10 +11,15 @@ export interface TaskContext {
   readonly retries: number;
   /** Retries allowed by the task's policy. */
   readonly maxRetries: number;
+  /** The queue the message came from. */
   readonly queue: string;
+  /** The id of the first task in the line of tasks whose ends sent this one; else its own id. */
   readonly rootId: string;
+  /** The id of the task whose end sent this one (a chain's step before it); null if none did. */
   readonly parentId: string | null;
+  /** Keyword arguments, as Celery-style producers send them (`applyAsync`'s `kwargs`). */
   readonly kwargs: Readonly<Record<string, unknown>>;
+  /** The headers the message carries (`applyAsync`'s `headers`, and tracing's). */
   readonly headers: Readonly<Record<string, unknown>>;
   /** True when running in eager mode or called directly. */
   readonly eager: boolean;

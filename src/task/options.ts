@@ -29,7 +29,16 @@ export type KeyOf<A extends unknown[]> = (...args: A) => string;
  */
 export type RateLimitOption<A extends unknown[] = unknown[]> =
   | string
-  | { rate: string; key?: KeyOf<A>; burst?: number; horizon?: Duration };
+  | {
+      /** The rate: a count above zero per s, m or h, such as `'70/s'`. */
+      rate: string;
+      /** One limit per key this returns, instead of one for the whole task. */
+      key?: KeyOf<A>;
+      /** How many may start at once after a quiet spell; default 1. */
+      burst?: number;
+      /** How far ahead a start is booked; a later one is deferred to book again; default 60s. */
+      horizon?: Duration;
+    };
 
 /** Options that live on a task; each falls back to the app's `taskDefaults`. */
 export interface TaskOptions<A extends unknown[] = never[]> {
@@ -37,6 +46,7 @@ export interface TaskOptions<A extends unknown[] = never[]> {
   queue?: string;
   /** 0 (default) to 9; higher runs first. */
   priority?: number;
+  /** How failed attempts are retried; fields given here override `taskDefaults.retry`'s. */
   retry?: Partial<RetryPolicy>;
   /** Aborts `ctx.signal` with SoftTimeLimitExceeded; the handler may catch it and clean up. */
   softTimeLimit?: Duration;
@@ -55,11 +65,28 @@ export interface TaskOptions<A extends unknown[] = never[]> {
   /** At most this many starts across all workers together (docs/rate-limits.md). */
   rateLimit?: RateLimitOption<A>;
   /** At most one task with the same key runs at a time, cluster-wide (docs/locks.md). */
-  lock?: { key: KeyOf<A>; ttl?: Duration };
+  lock?: {
+    /** The lock's name, from the task's arguments: a non-empty string. */
+    key: KeyOf<A>;
+    /** How long the lock outlives its last renewal when its worker is gone; default the lease. */
+    ttl?: Duration;
+  };
   /** A second send with the same key returns the first one's id (docs/unique-tasks.md). */
-  unique?: { key: KeyOf<A>; ttl: Duration; while?: 'queued' | 'queued-or-running' };
+  unique?: {
+    /** The uniqueness key, from the task's arguments: a non-empty string. */
+    key: KeyOf<A>;
+    /** How long a claim may live at most: the safety net when a task is lost. */
+    ttl: Duration;
+    /** Hold the key until the task has ended (default), or only until it starts. */
+    while?: 'queued' | 'queued-or-running';
+  };
   /** At most `limit` tasks with the same key run at once, cluster-wide (docs/locks.md). */
-  concurrency?: { key: KeyOf<A>; limit: number };
+  concurrency?: {
+    /** The concurrency key, from the task's arguments: a non-empty string. */
+    key: KeyOf<A>;
+    /** How many tasks with the same key may run at once: a positive integer. */
+    limit: number;
+  };
 }
 
 /** Options of one call to `applyAsync`. */
@@ -70,10 +97,13 @@ export interface SendOptions {
   eta?: Date | string | number;
   /** A duration from now, or the time after which the task is dropped as EXPIRED. */
   expires?: Duration | Date;
+  /** 0 to 9, higher runs first; overrides the task's priority. */
   priority?: number;
+  /** The queue to send to, over the task's queue and the app's routes. */
   queue?: string;
   /** A task id of your own (default: a random UUID). */
   id?: string;
+  /** Headers of your own, carried with the message; the handler reads them as `ctx.headers`. */
   headers?: Record<string, unknown>;
   /** Keyword arguments, for tasks called from Celery-style producers (`ctx.kwargs`). */
   kwargs?: Record<string, unknown>;

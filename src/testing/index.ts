@@ -1,3 +1,9 @@
+/**
+ * Conformance suites for vitest: run them against a broker, result backend or store of your
+ * own to check it keeps the contract Celeriac's own adapters keep.
+ *
+ * @module celeriac/testing
+ */
 export { backendConformance } from './backend-conformance.ts';
 export { beatStoreConformance } from './beat-store-conformance.ts';
 export { broadcastConformance } from './broadcast-conformance.ts';

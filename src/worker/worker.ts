@@ -31,13 +31,19 @@ import { countEvents, type WorkerStats } from './worker-stats.ts';
 
 /** Options of one worker; each falls back to the app's `worker` config. */
 export interface WorkerOptions {
+  /** Queues to consume, in priority order; default the app's `defaultQueue`. */
   queues?: string[];
+  /** Tasks run at once; default 10. */
   concurrency?: number;
   /** Node name, `name@host` (default `celeriac@<hostname>`). */
   name?: string;
+  /** How long a reservation holds without renewal; renewed while the task runs; default 30s. */
   lease?: Duration;
+  /** How long `stop()` waits for running tasks before returning them to the queue; default 30s. */
   shutdownTimeout?: Duration;
+  /** How long one reserve call waits for a message before looping; default 1s. */
   pollTimeout?: Duration;
+  /** The slots attempts run in; default an in-process executor of `concurrency` slots. */
   executor?: Executor;
   /** Where handlers run: `async` (this process, default), `threads` or `process`. */
   pool?: PoolName;
@@ -63,8 +69,11 @@ export interface WorkerOptions {
  * the handler (acks late), renews leases while tasks run, and shuts down without losing tasks.
  */
 export class Worker {
+  /** The worker's node name, as control commands and events address it. */
   readonly name: string;
+  /** The queues it consumes now, in priority order (`add-consumer` changes them). */
   readonly queues: string[];
+  /** Lifecycle events of this worker and its tasks (`worker.events.on('task:failed', …)`). */
   readonly events: WorkerEvents;
   /** What this worker did since it started: succeeded, retried, failed, expired, dead-lettered. */
   readonly stats: WorkerStats;

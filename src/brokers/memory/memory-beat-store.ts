@@ -65,7 +65,12 @@ export class MemoryBeatStore implements BeatStore {
   }
 
   /** Copies of the entries with the current version. */
-  async entries(group: string): Promise<{ version: number; entries: StoredEntry[] }> {
+  async entries(group: string): Promise<{
+    /** Changes whenever an entry of the group is put or removed. */
+    version: number;
+    /** The group's run-time entries. */
+    entries: StoredEntry[];
+  }> {
     const g = this.#group(group);
     return { version: g.version, entries: [...g.entries.values()].map((e) => ({ ...e })) };
   }

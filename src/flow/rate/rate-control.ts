@@ -23,9 +23,11 @@ export class NotRateLimited extends CeleriacError {
 
 /** What a runtime change did, for the CLI to print. */
 export interface RateChange {
+  /** The task whose limit changed. */
   task: string;
   /** `'10/s'`, `'off'`, or the code's own rate after a reset. */
   now: string;
+  /** True when the change was a reset to the code's rate. */
   reset: boolean;
 }
 

@@ -1,7 +1,10 @@
 /** A rate: `count` starts per `perMs` milliseconds, `burst` of them at once (default 1). */
 export interface RateLimit {
+  /** Starts allowed per period. */
   count: number;
+  /** The period, in ms. */
   perMs: number;
+  /** How many may start at once after a quiet spell; default 1. */
   burst?: number;
 }
 

@@ -1,13 +1,24 @@
 /** The outcome of asking for a slot. */
 export type SlotClaim =
-  | { acquired: true }
-  /** `retryAt`: when the first current hold expires unless renewed (epoch ms, caller's clock). */
-  | { acquired: false; retryAt: number };
+  | {
+      /** The slot is the holder's now. */
+      acquired: true;
+    }
+  /** Refused: every slot of the key is held by others. */
+  | {
+      /** No slot was taken. */
+      acquired: false;
+      /** When the first current hold expires unless renewed (epoch ms, caller's clock). */
+      retryAt: number;
+    };
 
 /** One slot held by one holder, renewed for `ttlMs` at a time. */
 export interface SlotHold {
+  /** The lock or concurrency key the slot belongs to. */
   key: string;
+  /** Who holds it: one holder per reserved delivery. */
   holder: string;
+  /** How long each renewal keeps the hold live, in ms. */
   ttlMs: number;
 }
 

@@ -2,6 +2,7 @@ import type { OutgoingMessage } from '../../brokers/broker.ts';
 
 /** One message to enqueue unless its key is taken. */
 export interface UniqueClaim {
+  /** The message to enqueue when the key is free. */
   message: OutgoingMessage;
   /** The claim's name within the message's queue (the app prefixes the task name). */
   key: string;
@@ -11,7 +12,9 @@ export interface UniqueClaim {
 
 /** Where a unique send ended: its own id when it was stored, or the id that holds the key. */
 export interface UniqueSend {
+  /** The id of the message that holds the key: this one's, or the earlier one's. */
   id: string;
+  /** True when this message was stored; false when the key was taken. */
   created: boolean;
 }
 

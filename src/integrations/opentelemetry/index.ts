@@ -1,5 +1,9 @@
-// Tracing with OpenTelemetry: `celeriac/opentelemetry`. `@opentelemetry/api` is an optional
-// peer dependency, loaded when `openTelemetry()` is called, never when celeriac is imported.
+/**
+ * Tracing with OpenTelemetry. `@opentelemetry/api` is an optional peer dependency, loaded when
+ * `openTelemetry()` is called, never when celeriac is imported. See docs/integrations.md.
+ *
+ * @module celeriac/opentelemetry
+ */
 import { hostname } from 'node:os';
 import type { Tracer, TracerProvider } from '@opentelemetry/api';
 import type { PublishHook } from '../../app/publish-hooks.ts';
@@ -25,7 +29,9 @@ export interface OpenTelemetryOptions {
 
 /** What `install` needs of an app: its publish hooks and its middleware. */
 export interface TraceableApp {
+  /** Adds a hook that sees each envelope before it is sent; returns a function that removes it. */
   onPublish(hook: PublishHook): () => void;
+  /** Adds an execution middleware, run around every attempt. */
   use(middleware: Middleware): unknown;
 }
 

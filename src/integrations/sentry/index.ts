@@ -1,5 +1,9 @@
-// Error reporting with Sentry: `celeriac/sentry`. Nothing of Sentry is imported here: the app
-// passes its own SDK (`import * as Sentry from '@sentry/node'`), already initialised.
+/**
+ * Error reporting with Sentry. Nothing of Sentry is imported here: the app passes its own SDK
+ * (`import * as Sentry from '@sentry/node'`), already initialised. See docs/integrations.md.
+ *
+ * @module celeriac/sentry
+ */
 
 import { DEFAULT_MAX_REPR_LENGTH, shortRepr } from '../../events/args-repr.ts';
 import type { Execution, Middleware, Outcome } from '../../middleware/middleware.ts';
@@ -7,14 +11,19 @@ import { observeAttempt } from '../attempt-outcome.ts';
 
 /** The part of a Sentry scope the integration sets. */
 export interface SentryScope {
+  /** Sets a tag of the event: the task name, id, queue and retries. */
   setTag(key: string, value: string): unknown;
+  /** Sets a named context of the event: the task's arguments and place. */
   setContext(name: string, context: Record<string, unknown> | null): unknown;
+  /** Groups events into issues: one per task and error type. */
   setFingerprint(fingerprint: string[]): unknown;
 }
 
 /** The part of the Sentry SDK the integration calls (`@sentry/node`, or any SDK alike). */
 export interface SentryClient {
+  /** Runs `callback` with a scope of its own, so the task's tags stay off other events. */
   withScope(callback: (scope: SentryScope) => void): unknown;
+  /** Reports the failure, marked unhandled with the `celeriac` mechanism. */
   captureException(
     exception: unknown,
     hint?: { mechanism?: { type: string; handled: boolean } },
@@ -34,9 +43,13 @@ export interface SentryOptions {
 
 /** The tag names of an event, each prefixed so they group apart from the app's own. */
 export const SENTRY_TAGS = {
+  /** The task's registered name. */
   task: 'celeriac.task',
+  /** The task id. */
   taskId: 'celeriac.task_id',
+  /** The queue the task came from. */
   queue: 'celeriac.queue',
+  /** Retries made before the reported attempt. */
   retries: 'celeriac.retries',
 } as const;
 
