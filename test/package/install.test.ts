@@ -47,9 +47,9 @@ async function project(label: string, manifest: Record<string, unknown>, extra: 
 
 const sqlite = () => `better-sqlite3@${installedVersion('better-sqlite3')}`;
 
-/** Starts `npx celeriac worker -A <module>`, sends with `producer`, and returns both outputs. */
-async function roundTrip(where: Project, module: string, producer: string[]) {
-  const worker = start('npx', ['celeriac', 'worker', '-A', module], {
+/** Starts `npx celeriac worker -A <module> ...flags`, sends with `producer`, returns both outputs. */
+async function roundTrip(where: Project, module: string, producer: string[], flags: string[] = []) {
+  const worker = start('npx', ['celeriac', 'worker', '-A', module, ...flags], {
     cwd: where.dir,
     env: { CELERIAC_LOG_FORMAT: 'json' },
   });
@@ -141,6 +141,21 @@ add.delay(2, 3).then(async (result) => console.log('result', await result.get({ 
     expect(sent.code).toBe(0);
     expect(worker).toMatch(/"task":"add".*"msg":"task succeeded"/);
   }, 60_000);
+
+  it.each(['threads', 'process'])(
+    'runs tasks in the %s pool',
+    async (pool) => {
+      const { sent, worker } = await roundTrip(
+        esm,
+        './tasks.js',
+        ['node', 'send.js'],
+        ['--pool', pool, '-c', '2'],
+      );
+      expect(sent.stdout).toBe('result 3\n');
+      expect(worker).toContain(`"pool":"${pool}"`);
+    },
+    60_000,
+  );
 
   it('runs a .cjs task module beside ES modules', async () => {
     const { sent } = await roundTrip(esm, './tasks.cjs', ['node', 'send-cjs.cjs']);
@@ -357,6 +372,16 @@ console.log('cjs', typeof app.task);
     const { sent, worker } = await roundTrip(ts, './src/tasks.ts', ['npx', 'tsx', 'src/send.ts']);
     expect(sent.stdout).toBe('result 3\n');
     expect(worker).toMatch(/"msg":"task succeeded"/);
+  }, 60_000);
+
+  it('runs the TypeScript task module in process-pool children, each loading it through tsx', async () => {
+    const { sent } = await roundTrip(
+      ts,
+      './src/tasks.ts',
+      ['npx', 'tsx', 'src/send.ts'],
+      ['--pool', 'process', '-c', '2'],
+    );
+    expect(sent.stdout).toBe('result 3\n');
   }, 60_000);
 
   it('compiles and runs in a CommonJS package under nodenext', async () => {
