@@ -62,6 +62,13 @@ async function roundTrip(where: Project, module: string, producer: string[], fla
   }
 }
 
+/** Starts a worker on a module that cannot run, and expects its one-line error and exit 1. */
+async function expectWorkerRefusal(where: Project, module: string, line: string) {
+  const failed = await run('npx', ['celeriac', 'worker', '-A', module], { cwd: where.dir });
+  expect(failed.stderr).toBe(`celeriac: ${line}\n`);
+  expect(failed.code).toBe(1);
+}
+
 describe('the tarball', () => {
   it('holds dist/ (JS, declarations, source maps, Lua), deploy/ and the docs, and nothing else', () => {
     const outside = tarball.files.filter(
@@ -181,20 +188,20 @@ add.delay(2, 3).then(async (result) => console.log('result', await result.get({ 
 
   it('says in one line that a TypeScript module needs a loader when none is installed', async () => {
     esm.write('typed.ts', 'export const n: number = 1;\n');
-    const failed = await run('npx', ['celeriac', 'worker', '-A', './typed.ts'], { cwd: esm.dir });
-    expect(failed.stderr).toBe(
-      `celeriac: ./typed.ts is TypeScript, and Node.js ${process.version} cannot load TypeScript by itself: npm install --save-dev tsx (or point -A at the compiled JavaScript)\n`,
+    await expectWorkerRefusal(
+      esm,
+      './typed.ts',
+      `./typed.ts is TypeScript, and Node.js ${process.version} cannot load TypeScript by itself: npm install --save-dev tsx (or point -A at the compiled JavaScript)`,
     );
-    expect(failed.code).toBe(1);
   });
 
   it('says in one line that a CommonJS module in an ES module package needs renaming', async () => {
     esm.write('old.js', "const { createApp } = require('celeriac');\nexports.app = createApp();\n");
-    const failed = await run('npx', ['celeriac', 'worker', '-A', './old.js'], { cwd: esm.dir });
-    expect(failed.stderr).toBe(
-      'celeriac: ./old.js uses require/module.exports, but Node.js loads it as an ES module (package.json says "type": "module"): rename it to old.cjs, or use import/export\n',
+    await expectWorkerRefusal(
+      esm,
+      './old.js',
+      './old.js uses require/module.exports, but Node.js loads it as an ES module (package.json says "type": "module"): rename it to old.cjs, or use import/export',
     );
-    expect(failed.code).toBe(1);
   });
 });
 
@@ -262,11 +269,11 @@ import('celeriac').then((m) => console.log('same App', m.App === require('celeri
 
   it('says in one line that an ES module in a CommonJS package needs renaming', async () => {
     cjs.write('new.js', "import { createApp } from 'celeriac';\nexport const app = createApp();\n");
-    const failed = await run('npx', ['celeriac', 'worker', '-A', './new.js'], { cwd: cjs.dir });
-    expect(failed.stderr).toBe(
-      'celeriac: ./new.js uses import/export, but Node.js loads it as CommonJS (package.json has no "type": "module"): rename it to new.mjs, or set "type": "module" in package.json\n',
+    await expectWorkerRefusal(
+      cjs,
+      './new.js',
+      './new.js uses import/export, but Node.js loads it as CommonJS (package.json has no "type": "module"): rename it to new.mjs, or set "type": "module" in package.json',
     );
-    expect(failed.code).toBe(1);
   });
 });
 
@@ -476,9 +483,7 @@ try {
     ],
     ['./redis.js', 'the Redis broker needs the "ioredis" package: npm install ioredis'],
   ])('a worker on %s says which package to install, in one line', async (module, line) => {
-    const failed = await run('npx', ['celeriac', 'worker', '-A', module], { cwd: bare.dir });
-    expect(failed.stderr).toBe(`celeriac: ${line}\n`);
-    expect(failed.code).toBe(1);
+    await expectWorkerRefusal(bare, module, line);
   });
 
   it('a producer gets the same line from delay()', async () => {

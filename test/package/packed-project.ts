@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { type WatchedLines, watchLines } from '../support/watch-lines.ts';
 
 const execFileAsync = promisify(execFile);
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -56,9 +56,9 @@ export interface Tarball {
 /** Packs the repository into a fresh temp folder, exactly as `npm publish` would. */
 export async function packCeleriac(): Promise<Tarball> {
   const destination = mkdtempSync(join(tmpdir(), 'celeriac-pack-'));
-  const packed = await run('npm', ['pack', '--json', '--pack-destination', destination], {
-    cwd: REPO,
-  });
+  const packed = await onePackAtATime(() =>
+    run('npm', ['pack', '--json', '--pack-destination', destination], { cwd: REPO }),
+  );
   if (packed.code !== 0) throw new Error(`npm pack failed:\n${packed.stderr}`);
   // prepack's build logs come before npm's JSON on stdout.
   const json = packed.stdout.slice(packed.stdout.indexOf('[\n'));
@@ -73,6 +73,47 @@ export async function packCeleriac(): Promise<Tarball> {
     size: report.size,
     files: report.files.map((f) => f.path),
   };
+}
+
+/**
+ * Runs `pack` while no other process packs this repository: each pack rebuilds dist/ (prepack
+ * empties it first), so test files that pack at once would ship each other's half-built dist/.
+ * The lock is a directory holding its owner's pid; an owner that died leaves it to the next.
+ */
+async function onePackAtATime<T>(pack: () => Promise<T>): Promise<T> {
+  const lock = join(tmpdir(), `celeriac-pack-lock${REPO.replace(/[^\w]+/g, '_')}`);
+  for (const since = Date.now(); ; ) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (lockOwnerGone(lock)) rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() - since > 600_000) throw new Error(`${lock} held for 10 minutes`);
+      else await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    return await pack();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function lockOwnerGone(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+  } catch {
+    return false; // just made: its owner writes the pid next
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /**
@@ -122,11 +163,9 @@ export async function npmInstall(
 }
 
 /** A long-running command with its output collected line by line. */
-export interface Background {
+export interface Background extends WatchedLines {
   child: ChildProcess;
-  output(): string;
-  /** Resolves with the first line matching `pattern`; rejects if the command exits first. */
-  waitFor(pattern: RegExp): Promise<string>;
+  /** Signals the command's process group and waits until all of it has exited. */
   stop(): Promise<number | null>;
 }
 
@@ -144,29 +183,10 @@ export function start(
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  const lines: string[] = [];
-  const watchers: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => {
-      lines.push(line);
-      for (const w of watchers.filter((x) => x.pattern.test(line))) {
-        watchers.splice(watchers.indexOf(w), 1);
-        w.resolve(line);
-      }
-    });
-  }
   return {
     child,
-    output: () => lines.join('\n'),
-    waitFor: (pattern) => {
-      const seen = lines.find((line) => pattern.test(line));
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        watchers.push({ pattern, resolve });
-        void exited.then(() => reject(new Error(`exited before ${pattern}:\n${lines.join('\n')}`)));
-      });
-    },
+    ...watchLines(child, exited),
     stop: async () => {
       const group = child.pid as number;
       signalGroup(group, 'SIGTERM');
