@@ -5,6 +5,7 @@
  * @module celeriac
  */
 export { App, createApp } from './app/app.ts';
+export type { PublishDone, PublishHook, PublishInfo } from './app/publish-hooks.ts';
 export type {
   HeadOf,
   MapItem,
@@ -28,8 +29,9 @@ export type {
 } from './backends/coordination.ts';
 export { hasWorkflowStore } from './backends/coordination.ts';
 export { MemoryBackend } from './backends/memory/memory-backend.ts';
-export { RedisBackend } from './backends/redis/redis-backend.ts';
-export { SqliteBackend } from './backends/sqlite/sqlite-backend.ts';
+export { RedisBackend, type RedisBackendOptions } from './backends/redis/redis-backend.ts';
+export { registerBackend } from './backends/registry.ts';
+export { SqliteBackend, type SqliteBackendOptions } from './backends/sqlite/sqlite-backend.ts';
 export type {
   BatchContext,
   BatchHandler,
@@ -52,16 +54,20 @@ export type {
   Broker,
   BrokerCapabilities,
   DeadLetter,
+  DeadLetterQuery,
   DelayedMessage,
   Delivery,
+  NackOptions,
   OutgoingMessage,
   QueueStats,
+  ReserveOptions,
 } from './brokers/broker.ts';
 export { MemoryBeatStore } from './brokers/memory/memory-beat-store.ts';
 export { MemoryBroker } from './brokers/memory/memory-broker.ts';
 export { RedisBroker } from './brokers/redis/redis-broker.ts';
 export type { RedisBrokerOptions } from './brokers/redis/redis-broker-options.ts';
-export { SqliteBroker } from './brokers/sqlite/sqlite-broker.ts';
+export { registerBroker } from './brokers/registry.ts';
+export { SqliteBroker, type SqliteBrokerOptions } from './brokers/sqlite/sqlite-broker.ts';
 export {
   type AnyCanvas,
   Canvas,
@@ -71,8 +77,13 @@ export {
 } from './canvas/canvas.ts';
 export type {
   CanvasNode,
+  ChainNode,
   ChordFailureInfo,
+  ChordNode,
+  GroupNode,
+  NodeOptions,
   TaskFailureInfo,
+  TaskNode,
 } from './canvas/canvas-node.ts';
 export { GroupResult } from './canvas/group-result.ts';
 export { Signature, type SignatureOptions } from './canvas/signature.ts';
@@ -100,7 +111,9 @@ export type {
 export type { ChunkedRun, RunWaitOptions } from './chunked/chunked-run.ts';
 export type { ChunkedTask } from './chunked/chunked-task.ts';
 export type { StepOutcome } from './chunked/run-step.ts';
-export type { AppConfig, WorkerConfig } from './config/app-config.ts';
+export type { AppConfig, EventsConfig, WorkerConfig } from './config/app-config.ts';
+export type { ByteSize } from './config/byte-size.ts';
+export type { SchemeEntry } from './config/scheme-registry.ts';
 export {
   AppControl,
   DEFAULT_REVOKE_TTL,
@@ -156,7 +169,7 @@ export {
 } from './events/sinks/json-lines-sink.ts';
 export type { SinkStats } from './events/sinks/sink-dispatcher.ts';
 export { type WebhookSinkOptions, webhookSink } from './events/sinks/webhook-sink.ts';
-export type { WorkerEventMap } from './events/worker-events.ts';
+export type { TaskEvent, WorkerEventMap, WorkerEvents } from './events/worker-events.ts';
 export type { AttemptRunner } from './executors/attempt-runner.ts';
 export type { Executor } from './executors/executor.ts';
 export type { PoolName } from './executors/pool-name.ts';
@@ -166,14 +179,19 @@ export type { SlotClaim, SlotHold, SlotStore } from './flow/slots/slot-store.ts'
 export type { UniqueWhile } from './flow/unique/unique-option.ts';
 export type { UniqueClaim, UniqueSend, UniqueStore } from './flow/unique/unique-store.ts';
 export type { Execution, Middleware, Outcome } from './middleware/middleware.ts';
+export { MissingPackage } from './packages/optional-package.ts';
 export { AsyncResult, NoResultBackend, TaskFailed } from './result/async-result.ts';
 export type { Serializer } from './serializers/serializer.ts';
 export type { TaskContext } from './task/context.ts';
 export type {
+  KeyOf,
   RateLimitOption,
+  RetryMatcher,
   RetryPolicy,
   SendOptions,
   TaskOptions,
 } from './task/options.ts';
 export type { Duration } from './time/duration.ts';
+export type { AutoscaleOptions } from './worker/autoscaler.ts';
 export { Worker, type WorkerOptions } from './worker/worker.ts';
+export type { WorkerStats } from './worker/worker-stats.ts';

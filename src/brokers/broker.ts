@@ -46,6 +46,7 @@ export interface Delivery {
   receipt: string;
 }
 
+/** How one `reserve` call takes messages: how many, for how long, and how long it waits. */
 export interface ReserveOptions {
   /** Most messages to return. */
   max: number;
@@ -62,9 +63,22 @@ export interface ReserveOptions {
   ack?: Delivery[];
 }
 
+/** What `nack` does with a delivery: makes it due again at `retryAt`, or dead-letters it. */
 export type NackOptions =
-  | { retryAt: number; body?: Uint8Array }
-  | { deadLetter: true; reason: string; body?: Uint8Array };
+  | {
+      /** Epoch ms the message is ready again; now or earlier makes it ready at once. */
+      retryAt: number;
+      /** A new encoded envelope to store in place of the old one (a retry's, say). */
+      body?: Uint8Array;
+    }
+  | {
+      /** Moves the message to the dead-letter queue. */
+      deadLetter: true;
+      /** Why, in words; stored with the dead letter. */
+      reason: string;
+      /** A new encoded envelope to store with the dead letter in place of the old one. */
+      body?: Uint8Array;
+    };
 
 /** How many messages of one queue are in each state (`celeriac status`). */
 export interface QueueStats {
@@ -106,9 +120,13 @@ export interface DeadLetter {
   failedAt: number;
 }
 
+/** Which dead letters `listDeadLetters` returns: one page, oldest first. */
 export interface DeadLetterQuery {
+  /** Only the dead letters of this queue (default: every queue). */
   queue?: string;
+  /** Most dead letters to return (default 100). */
   limit?: number;
+  /** Dead letters to skip first, for paging (default 0). */
   offset?: number;
 }
 

@@ -3,7 +3,9 @@ import { MalformedMessage } from '../errors/errors.ts';
 
 /** Per-call options a signature carries; times stay relative until the node is sent. */
 export interface NodeOptions {
+  /** The queue to send to, over the task's queue and the app's routes. */
   queue?: string;
+  /** 0 to 9, higher runs first; overrides the task's priority. */
   priority?: number;
   /** Delay before the task may start, counted from when this step is sent. */
   countdown?: string | number;
@@ -15,7 +17,9 @@ export interface NodeOptions {
   expiresAt?: string;
   /** The task id; chains, groups and chords assign ids to their steps when they are sent. */
   id?: string;
+  /** Headers of your own, carried with the message; the handler reads them as `ctx.headers`. */
   headers?: Record<string, unknown>;
+  /** Keyword arguments, for tasks called from Celery-style producers (`ctx.kwargs`). */
   kwargs?: Record<string, unknown>;
   /** Sent with this task's value when it succeeds. */
   link?: CanvasNode[];
@@ -25,9 +29,13 @@ export interface NodeOptions {
 
 /** One task call: `task.s(...)` (partial: the previous value is prepended) or `task.si(...)`. */
 export interface TaskNode {
+  /** Marks a task call. */
   kind: 'task';
+  /** The registered name of the task. */
   task: string;
+  /** Its arguments; unless `immutable`, the previous step's value goes before them when sent. */
   args: unknown[];
+  /** Where and when it runs, its id, and the callbacks sent when it ends. */
   options: NodeOptions;
   /** True for `si()`: the previous value is not passed. */
   immutable?: boolean;
@@ -35,24 +43,31 @@ export interface TaskNode {
 
 /** Steps run one after the other, each receiving the value of the one before. */
 export interface ChainNode {
+  /** Marks a chain. */
   kind: 'chain';
+  /** The steps, in the order they run. */
   steps: CanvasNode[];
 }
 
 /** Members run in parallel. */
 export interface GroupNode {
+  /** Marks a group. */
   kind: 'group';
   /** Set when the group is sent; every member's message carries it. */
   id?: string;
+  /** The workflows run in parallel; each receives the same previous value, if any. */
   members: CanvasNode[];
 }
 
 /** A group whose callback runs once, with every member's value in order, when all succeeded. */
 export interface ChordNode {
+  /** Marks a chord. */
   kind: 'chord';
   /** Set when the chord is sent: the key of its join in the result backend. */
   id?: string;
+  /** The workflows run in parallel, as in a group. */
   members: CanvasNode[];
+  /** The callback, sent once every member succeeded, with an array of their values in order. */
   body: CanvasNode;
   /** Run with a ChordFailureInfo when a member fails for good (the body then never runs). */
   linkError?: CanvasNode[];

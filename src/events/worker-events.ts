@@ -3,9 +3,13 @@ import type { Envelope } from '../envelope/envelope.ts';
 
 /** Facts about one task, as events carry them. */
 export interface TaskEvent {
+  /** The task id, the same across retries. */
   id: string;
+  /** The task's registered name. */
   task: string;
+  /** The queue the message was sent to. */
   queue: string;
+  /** Retries made before this attempt (0 on the first). */
   retries: number;
 }
 

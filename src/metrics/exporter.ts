@@ -8,8 +8,11 @@ import { TaskMetrics } from './task-metrics.ts';
 
 /** The exporter's registry and what feeds it. */
 export interface ExporterMetrics {
+  /** The registry every metric is on, Node's default metrics included: the one to serve. */
   registry: Registry;
+  /** Task counters and histograms; feed them cluster events with `record`. */
   tasks: TaskMetrics;
+  /** Queue depths and live workers, read from the broker at scrape time. */
   gauges: ClusterGauges;
 }
 

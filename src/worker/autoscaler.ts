@@ -4,7 +4,9 @@ import type { Executor } from '../executors/executor.ts';
 
 /** `--autoscale max,min`: the pool grows to `max` slots with a backlog and shrinks to `min` idle. */
 export interface AutoscaleOptions {
+  /** Most slots: the pool grows up to this while every slot is busy and messages wait. */
   max: number;
+  /** Fewest slots, at least 1: the pool starts with this many and shrinks back to it. */
   min: number;
   /** How often the pool is checked (default 1 s). */
   intervalMs?: number;

@@ -2,12 +2,25 @@ import type { WorkerEvents } from '../events/worker-events.ts';
 
 /** Counts of what a worker did since it started. */
 export interface WorkerStats {
+  /** Attempts started (each retry counts again; each item of a batch counts). */
   started: number;
+  /** Attempts that returned a value. */
   succeeded: number;
+  /** Attempts that failed with another attempt scheduled. */
   retried: number;
+  /** Tasks that failed for good, including those a gate refused before they ran. */
   failed: number;
+  /** Tasks never run because their `expires` passed before they started. */
   expired: number;
+  /**
+   * Messages moved to the dead-letter queue: tasks that failed for good (with `deadLetter` on)
+   * and messages that cannot run here (malformed, or of an unknown task).
+   */
   deadLettered: number;
+  /**
+   * Messages handed back to their queue, unchanged, for another worker at shutdown: buffered
+   * batch items, and tasks still running when the shutdown timeout ran out (or on `stopNow`).
+   */
   released: number;
 }
 

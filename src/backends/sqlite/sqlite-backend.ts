@@ -17,6 +17,7 @@ import { chordStoreFor, type SqliteChordStore } from './chord-join.ts';
 import { progressStoreFor, type SqliteProgressStore } from './chunk-progress.ts';
 import { prepareDatabase, RECORD_COLUMNS } from './schema.ts';
 
+/** Options of the SQLite result backend: its file, and how often expired results are purged. */
 export interface SqliteBackendOptions {
   /** The database file; created with its parent directories when missing. */
   path: string;

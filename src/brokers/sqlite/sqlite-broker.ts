@@ -44,6 +44,7 @@ import {
 // other processes are seen by polling.
 const wakeup = new QueueWakeup();
 
+/** Options of the SQLite broker: its file, and how often it polls for other processes' writes. */
 export interface SqliteBrokerOptions {
   /** Database file; its directory is created when missing. */
   path: string;
