@@ -8,6 +8,7 @@ export { ClusterGauges, type ClusterGaugesOptions } from './cluster-gauges.ts';
 export {
   createExporterMetrics,
   type Exporter,
+  type ExporterMetrics,
   type ExporterOptions,
   startExporter,
 } from './exporter.ts';
@@ -16,7 +17,12 @@ export {
   type MetricsServerOptions,
   type ReadyCheck,
 } from './metrics-server.ts';
-export { DURATION_BUCKETS, TaskMetrics, type TaskMetricsOptions } from './task-metrics.ts';
+export {
+  DURATION_BUCKETS,
+  type LabelLimits,
+  TaskMetrics,
+  type TaskMetricsOptions,
+} from './task-metrics.ts';
 export {
   serveWorkerMetrics,
   type WorkerMetrics,
