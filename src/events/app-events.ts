@@ -2,16 +2,29 @@ import type { Logger } from 'pino';
 import type { Unsubscribe } from '../brokers/broadcast.ts';
 import type { Broker } from '../brokers/broker.ts';
 import { CeleriacError } from '../errors/errors.ts';
-import { type ClusterEvent, EVENTS_CHANNEL } from './cluster-event.ts';
+import {
+  type ClusterEvent,
+  type ClusterTaskEvent,
+  type ClusterWorkerEvent,
+  EVENTS_CHANNEL,
+  type TaskEventType,
+  type WorkerEventType,
+} from './cluster-event.ts';
 import type { EventSink } from './event-sink.ts';
 import { SinkDispatcher, type SinkStats } from './sinks/sink-dispatcher.ts';
 
 /** Listeners by event type; `*` hears every event. */
 type EventType = ClusterEvent['type'] | '*';
 type Listener<E extends ClusterEvent = ClusterEvent> = (event: E) => void;
+// By the family the type belongs to: `type` of a task event is a union of every task step, so
+// `Extract<ClusterEvent, { type: T }>` would find no member and type the listener's event never.
 type EventOf<T extends EventType> = T extends '*'
   ? ClusterEvent
-  : Extract<ClusterEvent, { type: T }>;
+  : T extends TaskEventType
+    ? ClusterTaskEvent & { type: T }
+    : T extends WorkerEventType
+      ? ClusterWorkerEvent & { type: T }
+      : never;
 
 /** What AppEvents needs from its app. */
 export interface AppEventsDeps {
