@@ -47,7 +47,7 @@ function holdModuleFormatHint(): () => void {
   const listeners = process.listeners('warning');
   const filter = (warning: Error) => {
     if (warning.message.startsWith('To load an ES module')) return;
-    for (const listener of listeners) listener(warning);
+    for (const listener of listeners) listener.call(process, warning);
   };
   process.removeAllListeners('warning');
   process.on('warning', filter);
