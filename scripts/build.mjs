@@ -27,17 +27,21 @@ for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) 
 // require('celeriac') loads the same ES module as import (Node 20.19+ requires ES modules), so
 // there is one copy of every class. Each entry point's require condition is this small
 // CommonJS file, which says which Node is needed where an older one would fail obscurely.
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+// The Node it names is the one engines names, so the two cannot disagree.
+const floor = /^>=\s*(\d+)\.(\d+)/.exec(manifest.engines.node);
+if (!floor) throw new Error(`engines.node "${manifest.engines.node}" is not ">=major.minor.patch"`);
+const [major, minor] = [Number(floor[1]), Number(floor[2])];
 const REQUIRE_SHIM = (entry) => `'use strict';
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 20 || (major === 20 && minor < 19)) {
+if (major < ${major} || (major === ${major} && minor < ${minor})) {
   throw new Error(
-    'celeriac needs Node.js 20.19 or newer to be loaded with require(), and this is ' +
+    'celeriac needs Node.js ${major}.${minor} or newer to be loaded with require(), and this is ' +
       process.version + ': upgrade Node.js, or load it with import',
   );
 }
 module.exports = require('${entry}');
 `;
-const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 let shims = 0;
 for (const { import: esm, require: cjs } of Object.values(manifest.exports)) {
   if (!cjs) continue;
