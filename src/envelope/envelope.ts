@@ -1,5 +1,20 @@
 import { validateMembership, validateNodes } from '../canvas/canvas-node.ts';
 import { MalformedMessage } from '../errors/errors.ts';
+import {
+  badField,
+  type Fields,
+  isPlainObject,
+  optionalDate,
+  optionalObject,
+  optionalString,
+  optionalTime,
+  optionalTimeLimits,
+  requireArray,
+  requireCount,
+  requireNumber,
+  requireString,
+  stringOrNull,
+} from './field-checks.ts';
 
 /**
  * The message a task travels in. Every field maps one to one onto Celery's protocol v2
@@ -75,13 +90,33 @@ export function toWire(envelope: Envelope): Record<string, unknown> {
 
 /**
  * Checks a decoded value field by field and fills in what `toWire` left out: `carried` gives
- * the id and queue the broker delivered it with.
+ * the id and queue the broker delivered it with. A bad field throws a MalformedMessage naming
+ * its path and the value received; unknown fields are kept as they are.
  */
 export function validateEnvelope(value: unknown, carried?: CarriedFields): Envelope {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new MalformedMessage('expected an object');
+  if (!isPlainObject(value)) throw new MalformedMessage('expected an object');
+  const v = value;
+  fillDefaults(v, carried);
+  requireString(v, 'id');
+  requireString(v, 'task');
+  requireString(v, 'queue');
+  requireString(v, 'rootId');
+  requireArray(v, 'args');
+  requireNumber(v, 'v');
+  requireCount(v, 'retries');
+  optionalObject(v, 'kwargs');
+  if (v.priority !== undefined && !isPriority(v.priority)) {
+    badField('priority', 'an integer from 0 to 9', v.priority);
   }
-  const v = value as Record<string, unknown>;
+  optionalDate(v, 'eta');
+  optionalDate(v, 'expires');
+  optionalObject(v, 'headers');
+  validateLineage(v);
+  validateWorkflowFields(v);
+  return v as Envelope;
+}
+
+function fillDefaults(v: Fields, carried: CarriedFields | undefined): void {
   if (carried) {
     v.id ??= carried.id;
     v.queue ??= carried.queue;
@@ -90,57 +125,36 @@ export function validateEnvelope(value: unknown, carried?: CarriedFields): Envel
   v.retries ??= 0;
   v.parentId ??= null;
   if (typeof v.id === 'string') v.rootId ??= v.id;
-  requireString(v, 'id');
-  requireString(v, 'task');
-  requireString(v, 'queue');
-  requireString(v, 'rootId');
-  if (!Array.isArray(v.args)) throw new MalformedMessage('field "args" must be an array');
-  if (typeof v.v !== 'number') throw new MalformedMessage('field "v" must be a number');
-  if (!Number.isInteger(v.retries) || (v.retries as number) < 0) {
-    throw new MalformedMessage('field "retries" must be a non-negative integer');
-  }
-  if (v.kwargs !== undefined && !isPlainObject(v.kwargs)) {
-    throw new MalformedMessage('field "kwargs" must be an object');
-  }
-  if (v.priority !== undefined && !isPriority(v.priority)) {
-    throw new MalformedMessage('field "priority" must be an integer from 0 to 9');
-  }
-  optionalDate(v, 'eta');
-  optionalDate(v, 'expires');
-  if (v.headers !== undefined && !isPlainObject(v.headers)) {
-    throw new MalformedMessage('field "headers" must be an object');
-  }
-  validateWorkflowFields(v);
-  return v as Envelope;
+}
+
+/** Fields about where the message came from, its limits and its unique claim. */
+function validateLineage(v: Fields): void {
+  stringOrNull(v, 'parentId');
+  // Celery sends `group: None` for a task outside any group.
+  if (v.groupId === null) delete v.groupId;
+  optionalString(v, 'groupId');
+  optionalTimeLimits(v, 'timelimit');
+  optionalTime(v, 'sentAt');
+  // The unique claim a message holds (src/flow/unique), which the worker releases at its end.
+  optionalString(v, 'uniqueKey');
 }
 
 /** Workflow fields are checked on receipt, so a bad one dead-letters the message, not its successors. */
-function validateWorkflowFields(v: Record<string, unknown>): void {
-  if (v.links !== undefined) validateNodes(v.links, 'field "links"');
-  if (v.errbacks !== undefined) validateNodes(v.errbacks, 'field "errbacks"');
-  if (v.chain !== undefined) validateNodes(v.chain, 'field "chain"');
-  if (v.chord !== undefined) validateMembership(v.chord, 'field "chord"');
+function validateWorkflowFields(v: Fields): void {
+  try {
+    if (v.links !== undefined) validateNodes(v.links, 'field "links"');
+    if (v.errbacks !== undefined) validateNodes(v.errbacks, 'field "errbacks"');
+    if (v.chain !== undefined) validateNodes(v.chain, 'field "chain"');
+    if (v.chord !== undefined) validateMembership(v.chord, 'field "chord"');
+  } catch (error) {
+    // Nodes nest (a chord's body, a chain's steps); a value from another serializer may nest
+    // beyond the stack, which is as malformed as any other bad node.
+    if (error instanceof RangeError) throw new MalformedMessage('workflow nodes nest too deeply');
+    throw error;
+  }
 }
 
 /** True for the integers 0 to 9. */
 export function isPriority(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 9;
-}
-
-function requireString(v: Record<string, unknown>, key: string): void {
-  if (typeof v[key] !== 'string' || v[key] === '') {
-    throw new MalformedMessage(`field "${key}" must be a non-empty string`);
-  }
-}
-
-function optionalDate(v: Record<string, unknown>, key: string): void {
-  const value = v[key];
-  if (value === undefined || value === null) return;
-  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
-    throw new MalformedMessage(`field "${key}" must be an ISO 8601 date`);
-  }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -12,6 +12,7 @@ import { needsAdmission, RUN_NOW } from '../flow/admission.ts';
 import type { Outcome } from '../middleware/middleware.ts';
 import type { TaskRegistry } from '../task/registry.ts';
 import { type AdmitDeps, admitDelivery, releaseAdmission } from './admit-delivery.ts';
+import { checkDeliveryCount } from './delivery-count.ts';
 import type { LeaseKeeper } from './lease-keeper.ts';
 import { revokeBeforeStart, storeEndState } from './revoke-delivery.ts';
 import { deadLetter, type SettleDeps, settle } from './settle.ts';
@@ -42,6 +43,7 @@ export interface DeliveryDeps extends SettleDeps, AdmitDeps {
 export async function processDelivery(deps: DeliveryDeps, delivery: Delivery): Promise<void> {
   let envelope: Envelope;
   try {
+    checkDeliveryCount(delivery);
     envelope = validateEnvelope(deps.serializer.decode(delivery.body), delivery);
   } catch (error) {
     return reject(deps, delivery, coerceError(error).message);

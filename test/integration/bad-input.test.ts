@@ -76,7 +76,7 @@ describe.each(BROKERS)('bad input on the %s broker', (kind) => {
       'no-task': 'malformed message: field "task" must be a non-empty string',
       unknown: 'unknown task "nope": it is not registered on this worker',
       'bad-utf8': 'malformed message: body is not valid UTF-8',
-      'bad-retries': 'malformed message: field "retries" must be a non-negative integer',
+      'bad-retries': 'malformed message: field "retries" must be a non-negative integer, got -1',
       array: 'malformed message: expected an object',
     });
     await worker.stop();

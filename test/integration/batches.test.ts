@@ -311,7 +311,9 @@ describe.each(KINDS)('batch tasks on the %s broker', (kind) => {
     const body = new TextEncoder().encode(JSON.stringify({ task: 'index', args: 'oops' }));
     await a.broker.enqueue([{ id: 'bad', queue: 'default', body }]);
     await index.delay('second');
-    expect((await dead).reason).toBe('malformed message: field "args" must be an array');
+    expect((await dead).reason).toBe(
+      'malformed message: field "args" must be an array, got "oops"',
+    );
     await done;
     await worker.stop();
     expect(seen.sizes()).toEqual([2]);

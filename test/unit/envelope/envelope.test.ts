@@ -59,39 +59,87 @@ describe('validateEnvelope', () => {
       `malformed message: field "${key}" must be a non-empty string`,
     );
     expect(malformed({ ...valid(), [key]: '' }).message).toBe(
-      `malformed message: field "${key}" must be a non-empty string`,
+      `malformed message: field "${key}" must be a non-empty string, got ""`,
     );
     expect(malformed({ ...valid(), [key]: 7 }).message).toBe(
-      `malformed message: field "${key}" must be a non-empty string`,
+      `malformed message: field "${key}" must be a non-empty string, got 7`,
     );
   });
 
   it.each([
     [without('args'), 'field "args" must be an array'],
-    [{ ...valid(), args: { 0: 1 } }, 'field "args" must be an array'],
-    [{ ...valid(), v: 'one' }, 'field "v" must be a number'],
-    [{ ...valid(), v: '1' }, 'field "v" must be a number'],
-    [{ ...valid(), retries: -1 }, 'field "retries" must be a non-negative integer'],
-    [{ ...valid(), retries: 1.5 }, 'field "retries" must be a non-negative integer'],
-    [{ ...valid(), retries: '2' }, 'field "retries" must be a non-negative integer'],
-    [{ ...valid(), kwargs: [1] }, 'field "kwargs" must be an object'],
-    [{ ...valid(), kwargs: null }, 'field "kwargs" must be an object'],
-    [{ ...valid(), priority: 10 }, 'field "priority" must be an integer from 0 to 9'],
-    [{ ...valid(), priority: -1 }, 'field "priority" must be an integer from 0 to 9'],
-    [{ ...valid(), priority: '5' }, 'field "priority" must be an integer from 0 to 9'],
-    [{ ...valid(), eta: 'tomorrow' }, 'field "eta" must be an ISO 8601 date'],
-    [{ ...valid(), eta: 1_700_000_000_000 }, 'field "eta" must be an ISO 8601 date'],
-    [{ ...valid(), expires: 'never' }, 'field "expires" must be an ISO 8601 date'],
-    [{ ...valid(), headers: 'x' }, 'field "headers" must be an object'],
-    [{ ...valid(), headers: [] }, 'field "headers" must be an object'],
+    [{ ...valid(), args: { 0: 1 } }, 'field "args" must be an array, got an object'],
+    [{ ...valid(), v: 'one' }, 'field "v" must be a number, got "one"'],
+    [{ ...valid(), v: '1' }, 'field "v" must be a number, got "1"'],
+    [{ ...valid(), retries: -1 }, 'field "retries" must be a non-negative integer, got -1'],
+    [{ ...valid(), retries: 1.5 }, 'field "retries" must be a non-negative integer, got 1.5'],
+    [{ ...valid(), retries: '2' }, 'field "retries" must be a non-negative integer, got "2"'],
+    [
+      { ...valid(), retries: 2 ** 60 },
+      `field "retries" must be a non-negative integer, got ${2 ** 60}`,
+    ],
+    [{ ...valid(), kwargs: [1] }, 'field "kwargs" must be an object, got an array of 1'],
+    [{ ...valid(), kwargs: null }, 'field "kwargs" must be an object, got null'],
+    [{ ...valid(), priority: 10 }, 'field "priority" must be an integer from 0 to 9, got 10'],
+    [{ ...valid(), priority: -1 }, 'field "priority" must be an integer from 0 to 9, got -1'],
+    [{ ...valid(), priority: '5' }, 'field "priority" must be an integer from 0 to 9, got "5"'],
+    [{ ...valid(), eta: 'tomorrow' }, 'field "eta" must be an ISO 8601 date, got "tomorrow"'],
+    [
+      { ...valid(), eta: 1_700_000_000_000 },
+      'field "eta" must be an ISO 8601 date, got 1700000000000',
+    ],
+    [{ ...valid(), expires: 'never' }, 'field "expires" must be an ISO 8601 date, got "never"'],
+    [{ ...valid(), headers: 'x' }, 'field "headers" must be an object, got "x"'],
+    [{ ...valid(), headers: [] }, 'field "headers" must be an object, got an empty array'],
+    [{ ...valid(), rootId: '' }, 'field "rootId" must be a non-empty string, got ""'],
+    [{ ...valid(), rootId: ['a'] }, 'field "rootId" must be a non-empty string, got an array of 1'],
+    [{ ...valid(), parentId: 5 }, 'field "parentId" must be a non-empty string or null, got 5'],
+    [{ ...valid(), parentId: '' }, 'field "parentId" must be a non-empty string or null, got ""'],
+    [{ ...valid(), groupId: {} }, 'field "groupId" must be a non-empty string, got an object'],
+    [{ ...valid(), groupId: '' }, 'field "groupId" must be a non-empty string, got ""'],
+    [{ ...valid(), sentAt: 'now' }, 'field "sentAt" must be a non-negative number, got "now"'],
+    [{ ...valid(), sentAt: -1 }, 'field "sentAt" must be a non-negative number, got -1'],
+    [{ ...valid(), uniqueKey: 3 }, 'field "uniqueKey" must be a non-empty string, got 3'],
+    [
+      { ...valid(), timelimit: 30 },
+      'field "timelimit" must be an array of two entries, [soft, hard], got 30',
+    ],
+    [
+      { ...valid(), timelimit: [1] },
+      'field "timelimit" must be an array of two entries, [soft, hard], got an array of 1',
+    ],
+    [
+      { ...valid(), timelimit: [1, 'abc'] },
+      'field "timelimit[1]" must be a non-negative number or null, got "abc"',
+    ],
+    [
+      { ...valid(), timelimit: [-5, null] },
+      'field "timelimit[0]" must be a non-negative number or null, got -5',
+    ],
   ])('rejects %j naming the field', (value, detail) => {
     const error = malformed(value);
     expect(error.message).toBe(`malformed message: ${detail}`);
     expect(error.code).toBe('MALFORMED_MESSAGE');
   });
 
-  it('accepts null eta and expires, as Celery sends them', () => {
-    expect(() => validateEnvelope({ ...valid(), eta: null, expires: null })).not.toThrow();
+  it('accepts null eta, expires, timelimit and groupId, as Celery sends them, as absent', () => {
+    const nulls = { eta: null, expires: null, timelimit: null, groupId: null };
+    expect(validateEnvelope({ ...valid(), ...nulls })).toEqual(valid());
+  });
+
+  it('accepts time limits of null and of numbers, and a sentAt', () => {
+    const envelope = { ...valid(), timelimit: [null, 2.5], sentAt: 1_700_000_000_000 };
+    expect(validateEnvelope(envelope)).toBe(envelope);
+  });
+
+  it('quotes a long received string cut, with its length', () => {
+    const long = 'x'.repeat(10_000);
+    expect(malformed({ ...valid(), task: { name: long } }).message).toBe(
+      'malformed message: field "task" must be a non-empty string, got an object',
+    );
+    expect(malformed({ ...valid(), eta: long }).message).toBe(
+      `malformed message: field "eta" must be an ISO 8601 date, got "${'x'.repeat(40)}"… (10000 characters)`,
+    );
   });
 
   it('checks fields in a fixed order: the first bad one is named', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedMessage } from '../../../src/index.ts';
-import { jsonSerializer } from '../../../src/serializers/json.ts';
+import { jsonSerializer, MAX_JSON_DEPTH } from '../../../src/serializers/json.ts';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -56,5 +56,24 @@ describe('jsonSerializer', () => {
   it('does not revive dates or classes', () => {
     const body = jsonSerializer.encode({ at: new Date(0) });
     expect(jsonSerializer.decode(body)).toEqual({ at: '1970-01-01T00:00:00.000Z' });
+  });
+
+  it('refuses a body nested deeper than MAX_JSON_DEPTH, which JSON.parse alone would accept', () => {
+    const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    expect(decodeError(bytes(nested(100_000))).message).toBe(
+      'malformed message: body nests arrays and objects deeper than 1000 levels',
+    );
+    expect(decodeError(bytes(`{"task":"t","args":${nested(MAX_JSON_DEPTH)}}`)).message).toBe(
+      'malformed message: body nests arrays and objects deeper than 1000 levels',
+    );
+    const deepest = jsonSerializer.decode(bytes(nested(MAX_JSON_DEPTH))) as unknown[];
+    expect(Array.isArray(deepest)).toBe(true);
+  });
+
+  it('counts no brackets inside strings, escaped quotes included', () => {
+    // JSON "\\\"[[[…": an escaped backslash, then an escaped quote, then brackets in the string.
+    const brackets = `"\\\\\\"${'['.repeat(5000)}"`;
+    const body = bytes(`{"task":"t","args":[${brackets}]}`);
+    expect(jsonSerializer.decode(body)).toEqual({ task: 't', args: [`\\"${'['.repeat(5000)}`] });
   });
 });
