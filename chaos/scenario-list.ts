@@ -1,0 +1,5 @@
+import type { ChaosScenario } from './scenario.ts';
+import { workerKillCycles } from './scenarios/worker-kill-cycles.ts';
+
+/** Every scenario `npm run chaos` and the short suite in `npm test` run, in this order. */
+export const SCENARIOS: ChaosScenario[] = [workerKillCycles()];
