@@ -50,7 +50,9 @@ describe.skipIf(!redisAvailable)('redis broker', () => {
     expect(got.map((d) => d.id)).toEqual(['a', 'b']);
     const dead = await broker.listDeadLetters({ queue: 'q' });
     expect(dead).toHaveLength(1);
-    expect(dead[0]?.reason).toBe(`corrupted entry under a Celeriac key ${prefix}:{q}:p0`);
+    expect(dead[0]?.reason).toBe(
+      `corrupted entry under a Celeriac key ${prefix}:{q}:p0: priority is not one digit 0-9 followed by |`,
+    );
   });
 
   it('sets aside a foreign key of the wrong type and keeps the queue flowing', async () => {

@@ -255,7 +255,7 @@ export class RedisBroker implements Broker {
     }
     const done = await SCRIPTS.retry.run(
       client,
-      [...keys.ready, keys.delayed, keys.held, keys.leases],
+      [...keys.ready, keys.delayed, keys.held, keys.leases, keys.dead],
       [now, delivery.receipt, options.retryAt, body, keys.wakeChannel],
     );
     return Number(done) === 1;

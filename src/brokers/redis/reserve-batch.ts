@@ -1,6 +1,6 @@
 import type { RedisClient } from '../../redis/redis-connection.ts';
 import type { Delivery } from '../broker.ts';
-import { unpackEntry } from './entry.ts';
+import { type Entry, readEntry } from './entry.ts';
 import { SCRIPTS } from './lua-script.ts';
 import type { QueueKeys } from './queue-keys.ts';
 
@@ -46,17 +46,40 @@ export async function reserveBatch(
     ],
   )) as Buffer[];
   const deliveries: Delivery[] = [];
+  const unreadable: Array<{ receipt: string; problem: string }> = [];
   for (let i = 2; i < reply.length; i += 2) {
-    const entry = unpackEntry(reply[i + 1] as Buffer);
-    if (!entry) continue; // reserve.lua returns only parsed entries; this cannot happen
-    deliveries.push({
-      id: entry.id,
-      queue,
-      body: entry.body,
-      priority: entry.priority,
-      deliveryCount: entry.deliveries,
-      receipt: (reply[i] as Buffer).toString(),
-    });
+    const receipt = (reply[i] as Buffer).toString();
+    const entry = readEntry(reply[i + 1] as Buffer);
+    if ('problem' in entry) unreadable.push({ receipt, problem: entry.problem });
+    else deliveries.push(toDelivery(queue, receipt, entry));
   }
+  // reserve.lua returns only entries its parser read, by the grammar readEntry shares; should
+  // the two ever disagree, the receipt gets an outcome here rather than loop through its lease.
+  await Promise.all(unreadable.map((u) => deadLetterUnreadable(client, keys, u)));
   return { deliveries, nextDue: Number(reply[0]), nextExpiry: Number(reply[1]) };
+}
+
+function toDelivery(queue: string, receipt: string, entry: Entry): Delivery {
+  return {
+    id: entry.id,
+    queue,
+    body: entry.body,
+    priority: entry.priority,
+    deliveryCount: entry.deliveries,
+    receipt,
+  };
+}
+
+/** Moves a held value this side cannot read to the dead list with the reason, atomically. */
+async function deadLetterUnreadable(
+  client: RedisClient,
+  keys: QueueKeys,
+  held: { receipt: string; problem: string },
+): Promise<void> {
+  const reason = `unreadable entry under a Celeriac key ${keys.held}: ${held.problem}`;
+  await SCRIPTS.deadLetter.run(
+    client,
+    [keys.held, keys.leases, keys.dead],
+    [Date.now(), held.receipt, reason, ''],
+  );
 }

@@ -8,9 +8,9 @@ local now = tonumber(ARGV[1])
 local due = redis.call('ZRANGEBYSCORE', KEYS[11], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
 for _, entry in ipairs(due) do
   redis.call('ZREM', KEYS[11], entry)
-  local parsed = parse_entry(entry)
+  local parsed, problem = parse_entry(entry)
   if parsed == nil then
-    redis.call('RPUSH', KEYS[12], pack_dead(now, 'corrupted entry under a Celeriac key ' .. KEYS[11], entry))
+    redis.call('RPUSH', KEYS[12], pack_dead(now, 'corrupted entry under a Celeriac key ' .. KEYS[11] .. ': ' .. problem, entry))
   else
     push_ready(parsed.priority, entry, false)
   end

@@ -12,9 +12,9 @@ local recovered = 0
 for _, receipt in ipairs(expired) do
   local held = take_held(KEYS[11], KEYS[12], receipt)
   if held then
-    local parsed = parse_entry(held)
+    local parsed, problem = parse_entry(held)
     if parsed == nil then
-      redis.call('RPUSH', KEYS[13], pack_dead(now, 'corrupted entry under a Celeriac key ' .. KEYS[11], held))
+      redis.call('RPUSH', KEYS[13], pack_dead(now, 'corrupted entry under a Celeriac key ' .. KEYS[11] .. ': ' .. problem, held))
     else
       push_ready(parsed.priority, held, true)
       recovered = recovered + 1

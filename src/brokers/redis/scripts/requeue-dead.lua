@@ -1,7 +1,8 @@
 -- requeue-dead: move dead letters back to the ready lists, all of them or those with given ids.
 -- KEYS[1..10] ready lists  KEYS[11] dead list
 -- ARGV[1] '*' for all, else ARGV[1..] message ids
--- Returns how many moved. Delivery counts restart at 0.
+-- Returns how many moved. Delivery counts restart at 0. A letter whose value is not an entry
+-- (a foreign value set aside) stays in the dead list: there is no message to requeue.
 --@include lib/entry.lua
 --@include lib/ready.lua
 local wanted = nil
@@ -12,10 +13,8 @@ end
 local letters = redis.call('LRANGE', KEYS[11], 0, -1)
 local moved = 0
 for _, letter in ipairs(letters) do
-  local at_end = string.find(letter, '|', 1, true)
-  local len_end = at_end and string.find(letter, '|', at_end + 1, true)
-  local reason_len = len_end and tonumber(string.sub(letter, at_end + 1, len_end - 1))
-  local parsed = reason_len and parse_entry(string.sub(letter, len_end + reason_len + 1))
+  local dead = parse_dead(letter)
+  local parsed = dead and parse_entry(dead.value)
   if parsed and (wanted == nil or wanted[parsed.id]) then
     redis.call('LREM', KEYS[11], 1, letter)
     push_ready(parsed.priority, pack_entry(parsed.priority, 0, parsed.rest), false)

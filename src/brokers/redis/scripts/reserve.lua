@@ -43,9 +43,12 @@ local function take(key)
     end
     if not popped then return end
     for _, entry in ipairs(popped) do
-      local parsed = parse_entry(entry)
+      local parsed, problem = parse_entry(entry)
+      if parsed ~= nil and parsed.deliveries >= MAX_DELIVERIES then
+        parsed, problem = nil, 'delivery count is at its limit ' .. MAX_DELIVERIES
+      end
       if parsed == nil then
-        redis.call('RPUSH', KEYS[14], pack_dead(now, 'corrupted entry under a Celeriac key ' .. key, entry))
+        redis.call('RPUSH', KEYS[14], pack_dead(now, 'corrupted entry under a Celeriac key ' .. key .. ': ' .. problem, entry))
       else
         taken = taken + 1
         local receipt = ARGV[4] .. taken

@@ -1,28 +1,66 @@
--- Entries are "<priority>|<deliveries>|<id length>|<id><body>": the broker reads the header,
--- never the body. An id length of "u" means a UUID stored as its 16 raw bytes. Returns nil
--- for anything else (a foreign or corrupted value).
+-- The stored entry, defined once here and in src/brokers/redis/entry.ts (readEntry), which
+-- must accept exactly the same bytes with the same fields and the same problem text (a
+-- property test runs both on the same bytes):
+--   entry    = priority "|" delivery "|" idfield "|" id body
+--   priority = one byte "0" to "9"
+--   delivery = 1 to 9 bytes "0" to "9"    (at most 999999999: exact in Lua and JS numbers)
+--   idfield  = "u"                        (the id is a UUID as its 16 raw bytes)
+--            | 1 to 9 bytes "0" to "9"    (the id is that many bytes of text; at least 1)
+--   body     = every byte after the id    (the broker never reads it)
+-- No sign, space, dot, exponent or hex: tonumber() alone accepts " 3", "1.5", "nan", "0x1f".
+local MAX_DELIVERIES = 999999999
+
+local function is_count(field)
+  return field ~= nil and #field <= 9 and string.find(field, '^[0-9]+$') ~= nil
+end
+
+-- Returns the entry's fields, or nil and what is wrong (a foreign or corrupted value).
 local function parse_entry(entry)
-  if type(entry) ~= 'string' then return nil end
-  local p = tonumber(string.sub(entry, 1, 1))
-  if p == nil or string.sub(entry, 2, 2) ~= '|' then return nil end
+  if type(entry) ~= 'string' then return nil, 'not a string' end
+  if string.find(entry, '^[0-9]|') == nil then
+    return nil, 'priority is not one digit 0-9 followed by |'
+  end
   local dc_end = string.find(entry, '|', 3, true)
-  if dc_end == nil then return nil end
-  local dc = tonumber(string.sub(entry, 3, dc_end - 1))
+  if not is_count(dc_end and string.sub(entry, 3, dc_end - 1)) then
+    return nil, 'delivery count is not 1 to 9 digits followed by |'
+  end
   local len_end = string.find(entry, '|', dc_end + 1, true)
-  if dc == nil or len_end == nil then return nil end
-  local len_field = string.sub(entry, dc_end + 1, len_end - 1)
+  local len_field = len_end and string.sub(entry, dc_end + 1, len_end - 1)
+  if len_field ~= 'u' and not is_count(len_field) then
+    return nil, 'id length is not u or 1 to 9 digits followed by |'
+  end
   local id_len = len_field == 'u' and 16 or tonumber(len_field)
-  if id_len == nil or #entry < len_end + id_len then return nil end
-  local id = string.sub(entry, len_end + 1, len_end + id_len)
-  local rest = string.sub(entry, dc_end + 1)
-  return { priority = p, deliveries = dc, id = id, rest = rest }
+  if id_len < 1 then return nil, 'id length is 0' end
+  if #entry < len_end + id_len then return nil, 'entry ends inside its id' end
+  return {
+    priority = tonumber(string.sub(entry, 1, 1)),
+    deliveries = tonumber(string.sub(entry, 3, dc_end - 1)),
+    id = string.sub(entry, len_end + 1, len_end + id_len),
+    rest = string.sub(entry, dc_end + 1),
+  }
 end
 
 local function pack_entry(priority, deliveries, rest)
   return priority .. '|' .. deliveries .. '|' .. rest
 end
 
--- Dead letters are "<failed at ms>|<reason length>|<reason><entry or raw value>".
+-- Dead letters are "<failed at ms>|<reason length>|<reason><entry or raw value>": the time 1 to
+-- 15 digits, the length 1 to 9 digits, then exactly that many reason bytes (as entry.ts reads).
+local function parse_dead(letter)
+  local at_end = string.find(letter, '|', 1, true)
+  local at = at_end and string.sub(letter, 1, at_end - 1)
+  if at == nil or #at > 15 or string.find(at, '^[0-9]+$') == nil then return nil end
+  local len_end = string.find(letter, '|', at_end + 1, true)
+  local len_field = len_end and string.sub(letter, at_end + 1, len_end - 1)
+  if not is_count(len_field) then return nil end
+  local reason_len = tonumber(len_field)
+  if #letter < len_end + reason_len then return nil end
+  return {
+    reason = string.sub(letter, len_end + 1, len_end + reason_len),
+    value = string.sub(letter, len_end + reason_len + 1),
+  }
+end
+
 local function pack_dead(now, reason, value)
   return now .. '|' .. #reason .. '|' .. reason .. value
 end
