@@ -144,10 +144,12 @@ export {
   ResultTimeout,
   Retry,
   SoftTimeLimitExceeded,
+  SqliteFileError,
   TaskExpired,
   TaskRevoked,
   TimeLimitExceeded,
   UnknownTask,
+  UnserializableArgument,
 } from './errors/errors.ts';
 export { AppEvents } from './events/app-events.ts';
 export {

@@ -13,7 +13,7 @@ import { registerBuiltinTasks } from '../canvas/builtin-tasks.ts';
 import type { AnyCanvas } from '../canvas/canvas.ts';
 import { checkTaskNames } from '../canvas/check-task-names.ts';
 import { requireChordStore } from '../canvas/chord-store.ts';
-import { needsChordJoin } from '../canvas/send-workflow.ts';
+import { checkNodeValues, needsChordJoin } from '../canvas/send-workflow.ts';
 import { nodeOptionsOf, Signature, type SignatureOptions } from '../canvas/signature.ts';
 import type { ChunkedTaskOptions, ChunkHandler, CursorKind } from '../chunked/chunk-types.ts';
 import { type ChunkedTask, defineChunkedTask } from '../chunked/chunked-task.ts';
@@ -55,6 +55,7 @@ import { parseDuration } from '../time/duration.ts';
 import { Worker, type WorkerOptions } from '../worker/worker.ts';
 import { buildEnvelope } from './build-envelope.ts';
 import { runEagerly } from './eager.ts';
+import { checkCarried } from './json-carried.ts';
 import { type PublishHook, PublishHooks } from './publish-hooks.ts';
 import { Router } from './routing.ts';
 import { createTaskHandle, type Task, type TaskHandler } from './task-handle.ts';
@@ -249,6 +250,10 @@ export class App {
     const envelopes = argsList.map((args) =>
       buildEnvelope(name, args, options, task?.options, this),
     );
+    // Before anything is sent, eager runs included: JSON would change these values silently.
+    const batch = envelopes.length > 1;
+    for (const [i, envelope] of envelopes.entries())
+      checkCarried(name, envelope, batch ? i : undefined);
     // Before anything is sent: a failing key function rejects the call with nothing stored.
     const claimKeys = uniqueClaimKeys(task, argsList);
     const callbacks = [options.link ?? [], options.linkError ?? []].flat();
@@ -263,6 +268,7 @@ export class App {
     }
     const callbackNodes = callbacks.map((callback) => callback.toNode());
     checkTaskNames(this.registry, callbackNodes);
+    for (const node of callbackNodes) checkNodeValues(node);
     if (callbackNodes.some(needsChordJoin)) requireChordStore(this);
     const ids =
       task && claimKeys

@@ -1,6 +1,8 @@
+import { checkCarried } from '../app/json-carried.ts';
 import type { AnyCanvas } from '../canvas/canvas.ts';
 import { type CanvasNode, validateNode } from '../canvas/canvas-node.ts';
 import { checkTaskNames } from '../canvas/check-task-names.ts';
+import { checkNodeValues } from '../canvas/send-workflow.ts';
 import { ConfigError } from '../errors/errors.ts';
 import type { TaskRegistry } from '../task/registry.ts';
 import { type Duration, parseDuration } from '../time/duration.ts';
@@ -60,6 +62,7 @@ export function defineEntry(
   } catch (error) {
     throw new ConfigError(`beat['${name}'].signature`, (error as Error).message);
   }
+  checkEntryValues(name, node, options.args);
   const catchUp = options.catchUp ?? DEFAULT_CATCH_UP;
   return { name, schedule, node, options: { ...options }, catchUp, source };
 }
@@ -97,6 +100,20 @@ function nodeOf(name: string, work: AnyCanvas | CanvasNode): CanvasNode {
     typeof (work as AnyCanvas)?.toNode === 'function' ? (work as AnyCanvas).toNode() : work;
   try {
     return validateNode(node, `beat['${name}'].signature`);
+  } catch (error) {
+    throw new ConfigError(`beat['${name}'].signature`, (error as Error).message);
+  }
+}
+
+/** Refused when declared rather than at each tick: JSON would change these values silently. */
+function checkEntryValues(name: string, node: CanvasNode, args: unknown[] | undefined): void {
+  try {
+    if (args !== undefined && node.kind === 'task') checkCarried(node.task, { args });
+  } catch (error) {
+    throw new ConfigError(`beat['${name}'].args`, (error as Error).message);
+  }
+  try {
+    checkNodeValues(node);
   } catch (error) {
     throw new ConfigError(`beat['${name}'].signature`, (error as Error).message);
   }

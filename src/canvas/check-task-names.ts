@@ -1,6 +1,6 @@
 import { UnknownTask } from '../errors/errors.ts';
 import type { TaskRegistry } from '../task/registry.ts';
-import type { CanvasNode } from './canvas-node.ts';
+import type { CanvasNode, TaskNode } from './canvas-node.ts';
 
 /**
  * Fails on the caller's side when a workflow names a task this app does not register, in any
@@ -15,21 +15,26 @@ export function checkTaskNames(registry: TaskRegistry, nodes: CanvasNode[]): voi
 }
 
 function* taskNamesOf(node: CanvasNode): Generator<string> {
+  for (const task of taskNodesOf(node)) yield task.task;
+}
+
+/** Every task call of a workflow: each step, member, chord body and callback. */
+export function* taskNodesOf(node: CanvasNode): Generator<TaskNode> {
   switch (node.kind) {
     case 'task':
-      yield node.task;
+      yield node;
       for (const callback of [...(node.options.link ?? []), ...(node.options.linkError ?? [])])
-        yield* taskNamesOf(callback);
+        yield* taskNodesOf(callback);
       return;
     case 'chain':
-      for (const step of node.steps) yield* taskNamesOf(step);
+      for (const step of node.steps) yield* taskNodesOf(step);
       return;
     case 'group':
-      for (const member of node.members) yield* taskNamesOf(member);
+      for (const member of node.members) yield* taskNodesOf(member);
       return;
     case 'chord':
       for (const member of [...node.members, node.body, ...(node.linkError ?? [])])
-        yield* taskNamesOf(member);
+        yield* taskNodesOf(member);
       return;
   }
 }

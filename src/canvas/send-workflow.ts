@@ -1,9 +1,10 @@
+import { checkCarried } from '../app/json-carried.ts';
 import type { Envelope } from '../envelope/envelope.ts';
 import type { AsyncResult } from '../result/async-result.ts';
 import { assignIds } from './assign-ids.ts';
 import type { CanvasHost } from './canvas-host.ts';
 import type { CanvasNode } from './canvas-node.ts';
-import { checkTaskNames } from './check-task-names.ts';
+import { checkTaskNames, taskNodesOf } from './check-task-names.ts';
 import type { GroupResult } from './group-result.ts';
 import { planSends } from './plan-sends.ts';
 import { resultOf } from './result-ref.ts';
@@ -15,10 +16,19 @@ export async function sendWorkflow(
 ): Promise<AsyncResult | GroupResult> {
   const { node: identified, ref } = assignIds(node);
   checkTaskNames(host.registry, [identified]);
+  checkNodeValues(identified);
   const out: Envelope[] = [];
   planSends({ host }, identified, undefined, {}, out);
   await host.dispatch(out);
   return resultOf(ref, host.results());
+}
+
+/** Refuses, naming the task and the path, any argument, kwarg or header JSON cannot carry in any step. */
+export function checkNodeValues(node: CanvasNode): void {
+  for (const task of taskNodesOf(node)) {
+    const { kwargs, headers } = task.options;
+    checkCarried(task.task, { args: task.args, kwargs, headers });
+  }
 }
 
 /** True when a workflow holds a chord: an explicit one, or a group followed by more steps. */

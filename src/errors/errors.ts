@@ -86,6 +86,20 @@ export class PayloadTooLarge extends CeleriacError {
   }
 }
 
+/** A task's argument (or keyword argument, or header) is a value JSON cannot carry unchanged. */
+export class UnserializableArgument extends CeleriacError {
+  /** The task the call sends. */
+  readonly task: string;
+  /** Where the value sits: `args[1].callback`, `kwargs.total`, `headers.trace`. */
+  readonly path: string;
+  constructor(task: string, path: string, what: string, item?: number) {
+    const call = item === undefined ? '' : ` (call ${item} of the batch)`;
+    super('UNSERIALIZABLE_ARGUMENT', `task "${task}"${call}: ${path} ${what}`);
+    this.task = task;
+    this.path = path;
+  }
+}
+
 /** A message names a task that is not registered. */
 export class UnknownTask extends CeleriacError {
   constructor(taskName: string) {
@@ -97,6 +111,19 @@ export class UnknownTask extends CeleriacError {
 export class MalformedMessage extends CeleriacError {
   constructor(detail: string, options?: { cause?: unknown }) {
     super('MALFORMED_MESSAGE', `malformed message: ${detail}`, options);
+  }
+}
+
+/**
+ * A SQLite file could not be opened, read or written. The message names the file; `code` is
+ * the driver's (`SQLITE_READONLY`, `SQLITE_BUSY`, `ENOTDIR`, …) and `cause` its error.
+ */
+export class SqliteFileError extends CeleriacError {
+  /** The database file, as an absolute path. */
+  readonly file: string;
+  constructor(file: string, reason: string, code: string, options?: { cause?: unknown }) {
+    super(code, `SQLite file "${file}": ${reason}`, options);
+    this.file = file;
   }
 }
 
