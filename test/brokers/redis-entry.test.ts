@@ -26,3 +26,18 @@ describe('Redis entries', () => {
     expect(unpackEntry(Buffer.from('0|0|99|short'))).toBeUndefined();
   });
 });
+
+describe('packEntry', () => {
+  it.each([
+    [10, 0, 'a', 'priority must be an integer from 0 to 9, got 10'],
+    [1.5, 0, 'a', 'priority must be an integer from 0 to 9, got 1.5'],
+    [0, -1, 'a', 'delivery count must be an integer from 0 to 999999999, got -1'],
+    [0, 2.5, 'a', 'delivery count must be an integer from 0 to 999999999, got 2.5'],
+    [0, 1e9, 'a', 'delivery count must be an integer from 0 to 999999999, got 1000000000'],
+    [0, 0, '', 'its id is empty'],
+  ])('refuses a header it would not read back: %s, %s, %j', (priority, deliveries, id, problem) => {
+    expect(() => packEntry(priority, deliveries, id, Buffer.from('{}'))).toThrow(
+      `cannot store message "${id}" in Redis: ${problem}`,
+    );
+  });
+});
