@@ -6,6 +6,7 @@ import { ConfigError } from '../../errors/errors.ts';
 import { formatEntries, listEntries } from '../beat/beat-list.ts';
 import { CliError, loadApp } from '../load-app.ts';
 import { duration, logLevelOption } from '../parse-options.ts';
+import { exitAfterLogs, ignoreStdioWriteErrors, logSafely } from '../quiet-output.ts';
 
 interface BeatFlags {
   app: string;
@@ -46,11 +47,12 @@ async function showEntries(flags: BeatFlags): Promise<void> {
 }
 
 async function runBeat(flags: BeatFlags): Promise<void> {
+  ignoreStdioWriteErrors();
   const app = await loadApp(flags);
   const scheduler = buildScheduler(app, flags);
   await runUntilSignal(app, scheduler);
   await app.close();
-  process.exit(0);
+  await exitAfterLogs(0);
 }
 
 /** The scheduler, or a usage error (exit 2) for flags that do not fit; exit 1 without a store. */
@@ -67,9 +69,10 @@ export function buildScheduler(app: App, flags: { group?: string; lease?: number
 async function runUntilSignal(app: App, scheduler: Scheduler): Promise<void> {
   // Listening before the first check: a signal that comes as it starts still resigns.
   const stopped = new Promise<void>((resolve) => {
+    // The stop starts before the line that reports it, which must not be able to hold it up.
     const onSignal = (signal: NodeJS.Signals) => {
-      app.log.warn({ signal }, 'beat: stopping; resigning leadership');
       resolve();
+      logSafely(() => app.log.warn({ signal }, 'beat: stopping; resigning leadership'));
     };
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);

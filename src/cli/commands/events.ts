@@ -7,6 +7,7 @@ import { renderScreen } from '../events/render-screen.ts';
 import { onQuitKey, TerminalScreen } from '../events/terminal-screen.ts';
 import { CliError, loadApp } from '../load-app.ts';
 import { duration } from '../parse-options.ts';
+import { exitAfterLogs, writeSafely } from '../quiet-output.ts';
 
 interface EventsFlags {
   app?: string;
@@ -54,17 +55,18 @@ async function showEvents(flags: EventsFlags): Promise<void> {
   } finally {
     await app.close();
   }
-  process.exit(0);
+  await exitAfterLogs(0);
 }
 
 /** Prints each event on its own line until a signal, or until stdout is closed. */
 async function dumpEvents(app: App, json: boolean): Promise<void> {
   const format = json ? (event: ClusterEvent) => JSON.stringify(event) : formatEventLine;
   const stopped = stopSignal();
-  // A reader that went away (`| head`) ends the stream instead of failing on a write.
+  // A reader that went away (`| head`) or a full disk ends the stream instead of failing on a
+  // write: a pipe reports it as an 'error' event, a file by throwing.
   process.stdout.on('error', stopped.stop);
   const unsubscribe = await app.events.receive((event) => {
-    process.stdout.write(`${format(event)}\n`);
+    if (!writeSafely(process.stdout, `${format(event)}\n`)) stopped.stop();
   });
   try {
     await stopped.promise;

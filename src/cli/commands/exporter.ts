@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadApp } from '../load-app.ts';
 import { logLevelOption, port } from '../parse-options.ts';
+import { drainLogs, ignoreStdioWriteErrors, logSafely } from '../quiet-output.ts';
 
 interface ExporterFlags {
   app?: string;
@@ -34,6 +35,7 @@ export function registerExporter(program: Command): void {
 }
 
 async function runExporter(flags: ExporterFlags): Promise<void> {
+  ignoreStdioWriteErrors();
   // A long-running service logs at info like a worker, where the bare app of one-shot commands
   // logs only warnings; a task module's config or CELERIAC_LOG_LEVEL still decides.
   const levelSet = flags.app !== undefined || process.env.CELERIAC_LOG_LEVEL !== undefined;
@@ -53,7 +55,10 @@ async function runExporter(flags: ExporterFlags): Promise<void> {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
-  app.log.info({ signal: await stopped }, 'exporter stopping');
-  await exporter.close();
+  const signal = await stopped;
+  const closing = exporter.close();
+  logSafely(() => app.log.info({ signal }, 'exporter stopping'));
+  await closing;
   await app.close();
+  await drainLogs();
 }

@@ -11,6 +11,7 @@ import {
 } from '../multi/node-args.ts';
 import { type PidState, pidState, readPid, removePid, writePid } from '../multi/pidfile.ts';
 import { signalPid, spawnWorker, waitGone } from '../multi/processes.ts';
+import { ignoreStdioWriteErrors, writeSafely } from '../quiet-output.ts';
 import { registerWorker } from './worker.ts';
 
 /** `celeriac multi`: start, stop, restart, check or kill named worker nodes in the background. */
@@ -85,6 +86,7 @@ Examples:
 }
 
 async function runMulti(plan: MultiPlan): Promise<number> {
+  ignoreStdioWriteErrors();
   const { nodes, timeoutMs } = plan;
   switch (plan.action) {
     case 'start':
@@ -115,8 +117,9 @@ function checkModules(nodes: MultiNode[]): void {
   }
 }
 
+// A reader gone mid-stop must not end multi before every node is signalled and its pid file tidied.
 function say(node: MultiNode, text: string): void {
-  process.stdout.write(`> ${node.fullName}: ${text}\n`);
+  writeSafely(process.stdout, `> ${node.fullName}: ${text}\n`);
 }
 
 function start(nodes: MultiNode[]): number {
@@ -198,7 +201,7 @@ function status(nodes: MultiNode[]): number {
   for (const node of nodes) {
     const current = pidState(node.pidfile);
     if (current.state !== 'running') allRunning = false;
-    process.stdout.write(`${node.name}: ${describe(current)}\n`);
+    writeSafely(process.stdout, `${node.name}: ${describe(current)}\n`);
   }
   // As LSB init scripts do: 3 is "not running".
   return allRunning ? 0 : 3;

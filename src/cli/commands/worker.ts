@@ -14,6 +14,7 @@ import {
   positiveInt,
   queueList,
 } from '../parse-options.ts';
+import { exitAfterLogs, ignoreStdioWriteErrors, logSafely } from '../quiet-output.ts';
 import { superviseWithWatch, watchOption, watchPathOption } from '../watch/watch-supervisor.ts';
 import { buildScheduler } from './beat.ts';
 
@@ -105,6 +106,7 @@ export function registerWorker(program: Command): void {
 }
 
 async function runWorker(flags: WorkerFlags): Promise<void> {
+  ignoreStdioWriteErrors();
   if (flags.watch) return superviseWithWatch(flags);
   const app = await loadApp(flags);
   const worker = buildWorker(app, {
@@ -123,19 +125,25 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   const scheduler = flags.beat ? buildScheduler(app, {}) : undefined;
   // Served before consuming: a port in use stops the worker before it takes any task.
   const metrics = await serveMetrics(app, worker, flags);
+  // The stop starts before the line that reports it: a log write that fails or waits (a closed
+  // pipe, a full disk, a user's logger) must never be what keeps a worker from stopping.
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
     if (signals === 1) {
-      app.log.warn(
-        { signal },
-        'stopping gracefully; send the signal again to return running tasks now',
-      );
       void scheduler?.stop();
       void worker.stop();
+      logSafely(() =>
+        app.log.warn(
+          { signal },
+          'stopping gracefully; send the signal again to return running tasks now',
+        ),
+      );
     } else {
-      app.log.warn({ signal }, 'stopping now: returning running tasks to the queue');
       void worker.stopNow();
+      logSafely(() =>
+        app.log.warn({ signal }, 'stopping now: returning running tasks to the queue'),
+      );
     }
   };
   process.on('SIGTERM', onSignal);
@@ -152,7 +160,7 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   await metrics?.close();
   await app.close();
   // A handler that ignored its abort signal may still hold timers or sockets: do not wait for it.
-  process.exit(0);
+  await exitAfterLogs(0);
 }
 
 /**

@@ -4,6 +4,7 @@ import { constants } from 'node:os';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { CliError } from '../load-app.ts';
+import { writeSafely } from '../quiet-output.ts';
 import { type FileWatcher, watchFiles } from './file-watcher.ts';
 
 /** `--watch`: restart the worker when a watched file changes. */
@@ -179,7 +180,7 @@ class WatchSupervisor {
 
 /** Writes one supervisor line to stderr, beside the worker's own logs. */
 function say(message: string): void {
-  process.stderr.write(`watch: ${message}\n`);
+  writeSafely(process.stderr, `watch: ${message}\n`);
 }
 
 function describeChange(paths: string[]): string {
