@@ -71,14 +71,23 @@ async function unfinished(app: App, ledgerDir: string): Promise<number> {
   return pending.filter((e) => !dead.has(e.key)).length;
 }
 
+/** How long the queues must stay empty before tasks still without an outcome count as lost. */
+const SETTLED_MS = 2_000;
+
 /**
- * The final drain: waits until every accepted task ended or is dead, and the queues are
- * empty. Returns whether it got there; on false the checker reports what is missing.
+ * The final drain: waits until the queues are empty and every accepted task ended or is dead,
+ * or the queues stayed empty for SETTLED_MS (nothing left can run: the rest is lost). Returns
+ * false on timeout; either way the checker reports what is missing.
  */
 export async function drain(app: App, ledgerDir: string, queues: string[], timeoutMs: number) {
+  let emptySince: number | undefined;
   return until(async () => {
-    if ((await unfinished(app, ledgerDir)) > 0) return false;
     const left = await leftover(app, queues);
-    return left.ready + left.reserved + left.delayed === 0;
+    if (left.ready + left.reserved + left.delayed > 0) {
+      emptySince = undefined;
+      return false;
+    }
+    emptySince ??= Date.now();
+    return (await unfinished(app, ledgerDir)) === 0 || Date.now() - emptySince >= SETTLED_MS;
   }, timeoutMs);
 }
