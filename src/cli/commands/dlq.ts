@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import type { App } from '../../app/app.ts';
-import type { DeadLetter } from '../../brokers/broker.ts';
 import { CliError, loadApp } from '../load-app.ts';
 import { positiveInt } from '../parse-options.ts';
 import { confirm } from './confirm.ts';
+import { jsonLine, textLines } from './dead-letter-lines.ts';
+import { viewDeadLetter } from './dead-letter-view.ts';
 
 interface DlqFlags {
   app?: string;
@@ -54,36 +55,11 @@ async function withApp(flags: DlqFlags, action: (app: App) => Promise<void>): Pr
 
 async function list(app: App, flags: DlqFlags): Promise<void> {
   const letters = await app.broker.listDeadLetters({ queue: flags.queue, limit: flags.limit });
-  if (flags.json) {
-    for (const letter of letters) process.stdout.write(`${JSON.stringify(toJson(app, letter))}\n`);
-    return;
-  }
-  if (letters.length === 0) process.stdout.write('the dead-letter queue is empty\n');
+  if (!flags.json && letters.length === 0) process.stdout.write('the dead-letter queue is empty\n');
   for (const letter of letters) {
-    const { task } = toJson(app, letter);
-    const when = new Date(letter.failedAt).toISOString();
-    process.stdout.write(`${when}  ${letter.id}  ${letter.queue}  ${task}\n    ${letter.reason}\n`);
+    const view = viewDeadLetter(letter, app.serializer);
+    process.stdout.write(flags.json ? jsonLine(view) : textLines(view));
   }
-}
-
-function toJson(app: App, letter: DeadLetter) {
-  let message: unknown;
-  try {
-    message = app.serializer.decode(letter.body);
-  } catch {
-    // A message dead-lettered for being undecodable is shown as text.
-    message = Buffer.from(letter.body).toString('utf8');
-  }
-  const task =
-    typeof message === 'object' && message && 'task' in message ? String(message.task) : '?';
-  return {
-    id: letter.id,
-    queue: letter.queue,
-    task,
-    reason: letter.reason,
-    failedAt: letter.failedAt,
-    message,
-  };
 }
 
 async function requeue(app: App, ids: string[], flags: DlqFlags): Promise<void> {
