@@ -65,6 +65,10 @@ async function main(): Promise<number> {
   writeResults(RESULTS, results);
   process.stdout.write(`\n${formatTable(reports)}\n`);
   if (skips.length > 0) process.stdout.write(`\n${formatSkips(skips)}\n`);
+  const notes = reports.flatMap((r) =>
+    (r.notes ?? []).map((n) => `${r.scenario} on ${r.broker}: ${n}`),
+  );
+  if (notes.length > 0) process.stdout.write(`\nnotes:\n${notes.join('\n')}\n`);
   const violations = formatViolations(reports);
   if (violations) process.stdout.write(`\nviolations:\n${violations}\n`);
   if (fuzz)

@@ -1,5 +1,6 @@
 import type { ChaosScenario } from './scenario.ts';
+import { producerKill } from './scenarios/producer-kill.ts';
 import { workerKillCycles } from './scenarios/worker-kill-cycles.ts';
 
 /** Every scenario `npm run chaos` and the short suite in `npm test` run, in this order. */
-export const SCENARIOS: ChaosScenario[] = [workerKillCycles()];
+export const SCENARIOS: ChaosScenario[] = [workerKillCycles(), producerKill];

@@ -30,6 +30,8 @@ export interface ChaosReport {
   recoverMs: number | undefined;
   /** Invariant violations in words; empty when the run passed. */
   violations: string[];
+  /** What the run observed that is allowed but worth stating (a batch half sent when killed). */
+  notes?: string[];
 }
 
 /** Why a scenario cannot run here (no root, no `ip`, no server binary): printed, not failed. */
