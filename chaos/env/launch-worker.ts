@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { CLI_FROM_SOURCES } from '../../test/support/cli-entry.ts';
 import { watchLines } from '../../test/support/watch-lines.ts';
 import type { ChaosProcess, ExitInfo, WorkerSpec } from '../harness/processes.ts';
@@ -7,8 +8,8 @@ import type { ChaosProcess, ExitInfo, WorkerSpec } from '../harness/processes.ts
 export interface LaunchPlace {
   /** A command the worker runs under (`ip netns exec <ns>`); empty for none. */
   prefix?: readonly string[];
-  /** An open file descriptor for stdout (a log file); a pipe to this process by default. */
-  stdoutFd?: number;
+  /** Where stdout goes (a log file's descriptor, another process's stdin); a pipe to here by default. */
+  stdout?: number | Writable;
 }
 
 const ONLINE = /"msg":"worker online"/;
@@ -16,8 +17,8 @@ const STOP_GRACE_MS = 30_000;
 
 /**
  * Starts a `celeriac worker` from the sources like the harness's startWorker, but under a
- * command prefix and with stdout where `place` says; resolves once it consumes. With stdout in
- * a file, "online" is read from that file's lines by the caller, so this resolves at spawn.
+ * command prefix and with stdout where `place` says; resolves once it consumes. With stdout
+ * elsewhere, the caller watches for "online" there, so this resolves at spawn.
  */
 export async function launchWorker(
   spec: WorkerSpec,
@@ -37,7 +38,7 @@ export async function launchWorker(
   const [file, ...rest] = [...(place.prefix ?? []), process.execPath, ...argv];
   const child = spawn(file as string, rest, {
     env: { ...process.env, CELERIAC_LOG_FORMAT: 'json', CELERIAC_LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', place.stdoutFd ?? 'pipe', 'pipe'],
+    stdio: ['ignore', place.stdout ?? 'pipe', 'pipe'],
   });
   if (child.pid === undefined) throw new Error(`could not start a worker under ${file}`);
   const exited = new Promise<ExitInfo>((resolve) =>
@@ -64,6 +65,6 @@ export async function launchWorker(
     },
   };
   process.once('exit', () => child.kill('SIGKILL'));
-  if (place.stdoutFd === undefined) await proc.waitFor(ONLINE);
+  if (place.stdout === undefined) await proc.waitFor(ONLINE);
   return proc;
 }
