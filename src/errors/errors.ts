@@ -121,9 +121,12 @@ export class MalformedMessage extends CeleriacError {
 export class SqliteFileError extends CeleriacError {
   /** The database file, as an absolute path. */
   readonly file: string;
+  /** What went wrong, without the file's name: the driver's message, its code and a hint. */
+  readonly reason: string;
   constructor(file: string, reason: string, code: string, options?: { cause?: unknown }) {
     super(code, `SQLite file "${file}": ${reason}`, options);
     this.file = file;
+    this.reason = reason;
   }
 }
 

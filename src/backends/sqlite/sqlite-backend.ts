@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { CeleriacError } from '../../errors/errors.ts';
+import { openSqliteFile } from '../../sqlite/open-file.ts';
 import { sqliteDriver } from '../../sqlite/sqlite-driver.ts';
 import type { ResultBackend, TaskResultRecord } from '../backend.ts';
 import type {
@@ -169,10 +168,7 @@ export class SqliteBackend implements ResultBackend, WorkflowStore {
   private open(): Statements {
     this.closed = false;
     if (this.statements) return this.statements;
-    if (this.path !== ':memory:' && this.path !== '') {
-      mkdirSync(dirname(this.path), { recursive: true });
-    }
-    const db = new (sqliteDriver('the SQLite result backend'))(this.path);
+    const db = openSqliteFile(sqliteDriver('the SQLite result backend'), this.path);
     try {
       prepareDatabase(db);
       this.statements = prepareStatements(db);

@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
-import { BrokerUnavailable } from '../../errors/errors.ts';
+import { BrokerUnavailable, type SqliteFileError } from '../../errors/errors.ts';
+import { openSqliteFile } from '../../sqlite/open-file.ts';
 import { sqliteDriver } from '../../sqlite/sqlite-driver.ts';
 import { switchToWal } from '../../sqlite/wal-mode.ts';
 import { CONTROL_TABLES } from './control-schema.ts';
@@ -58,10 +57,12 @@ export function openDatabase(path: string): Database.Database {
   const Driver = sqliteDriver('the SQLite broker');
   let db: Database.Database;
   try {
-    mkdirSync(dirname(resolve(path)), { recursive: true });
-    db = new Driver(path);
+    db = openSqliteFile(Driver, path);
   } catch (err) {
-    throw new BrokerUnavailable(`cannot open SQLite broker database "${path}"`, { cause: err });
+    const reason = (err as SqliteFileError).reason;
+    throw new BrokerUnavailable(`cannot open SQLite broker database "${path}": ${reason}`, {
+      cause: err,
+    });
   }
   try {
     configure(db);
