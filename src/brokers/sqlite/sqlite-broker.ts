@@ -22,6 +22,16 @@ import type {
 } from '../broker.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
 import { insertMessage, toBuffer } from './insert-message.ts';
+import {
+  deadLetterParams,
+  type RawMovedRow,
+  type RawReservedRow,
+  readDeadLetterRow,
+  readReservedRow,
+  type StoredValue,
+  stateProblem,
+  untimedProblem,
+} from './row-reader.ts';
 import { DELAYED, openDatabase, READY } from './schema.ts';
 import { SqliteBeatStore } from './sqlite-beat-store.ts';
 import { SqliteBroadcast } from './sqlite-broadcast.ts';
@@ -32,11 +42,10 @@ import { SqliteUniqueStore } from './sqlite-unique-store.ts';
 import { SqliteWorkerRegistry } from './sqlite-worker-registry.ts';
 import {
   type CountsRow,
-  type DeadLetterRow,
   type MovedRow,
   prepareStatements,
-  type ReservedRow,
   type Statements,
+  UNKNOWN_STATE_INDEX,
 } from './statements.ts';
 
 /** Options of `new SqliteBroker(...)`. */
@@ -168,15 +177,10 @@ export class SqliteBroker implements Broker {
     if ('deadLetter' in options) {
       return db
         .transaction(() => {
-          const row = stmts.takeHeld.get(seq, delivery.receipt) as MovedRow | undefined;
+          const row = stmts.takeHeld.get(seq, delivery.receipt) as RawMovedRow | undefined;
           if (!row) return false;
-          const failedAt = Date.now();
-          stmts.insertDead.run({
-            ...row,
-            body: body ?? row.body,
-            reason: options.reason,
-            failedAt,
-          });
+          const moved = { ...row, body: body ?? row.body };
+          stmts.insertDead.run(deadLetterParams(moved, options.reason, Date.now()));
           return true;
         })
         .immediate();
@@ -241,7 +245,7 @@ export class SqliteBroker implements Broker {
   async listDeadLetters(query: DeadLetterQuery = {}): Promise<DeadLetter[]> {
     const { queue = null, limit = 100, offset = 0 } = query;
     const rows = this.#open().stmts.listDead.all({ queue, limit, offset });
-    return rows as DeadLetterRow[];
+    return (rows as Array<Record<string, StoredValue>>).map(readDeadLetterRow);
   }
 
   /** Returns dead letters (all, or those with these ids) to their queues as ready messages. */
@@ -280,6 +284,7 @@ export class SqliteBroker implements Broker {
   #open(): Connection {
     if (this.#conn) return this.#conn;
     const db = openDatabase(this.#path);
+    db.exec(UNKNOWN_STATE_INDEX);
     this.#conn = { db, stmts: prepareStatements(db) };
     if (this.#closing.signal.aborted) this.#closing = new AbortController();
     return this.#conn;
@@ -287,32 +292,25 @@ export class SqliteBroker implements Broker {
 
   #reserveNow(queues: string[], max: number, leaseMs: number): Delivery[] {
     const { db, stmts } = this.#open();
-    const rows = db
+    return db
       .transaction(() => {
         const now = Date.now();
+        deadLetterUntimed(stmts, now);
         stmts.promoteDue.run(now);
         const token = randomUUID();
-        const taken: ReservedRow[] = [];
+        const taken: Delivery[] = [];
         for (const queue of queues) {
           const limit = max - taken.length;
           if (limit <= 0) break;
           const params = { queue, limit, token, leaseUntil: now + leaseMs };
-          const got = stmts.reserveFrom.all(params) as ReservedRow[];
+          const got = stmts.reserveFrom.all(params) as RawReservedRow[];
           // RETURNING has no defined order; restore the one the subquery picked.
-          got.sort((a, b) => b.priority - a.priority || a.seq - b.seq);
-          taken.push(...got);
+          got.sort((a, b) => compareStored(b.priority, a.priority) || a.seq - b.seq);
+          taken.push(...readOrDeadLetter(stmts, got, now));
         }
         return taken;
       })
       .immediate();
-    return rows.map(({ id, queue, priority, deliveryCount, receipt, body }) => ({
-      id,
-      queue,
-      priority,
-      deliveryCount,
-      receipt,
-      body,
-    }));
   }
 
   /** Ms until the next delayed message or lease in these queues falls due (at least 1). */
@@ -321,6 +319,45 @@ export class SqliteBroker implements Broker {
     if (row.next === null) return Number.POSITIVE_INFINITY;
     return Math.max(row.next - Date.now(), 1);
   }
+}
+
+/**
+ * Dead-letters rows no reserve would ever reach: a due time or lease expiry that is not a time,
+ * or a state that is none of ready, reserved, delayed. Each takes one index lookup.
+ */
+function deadLetterUntimed(stmts: Statements, now: number): void {
+  const untimed = stmts.takeUntimed.all() as Array<RawMovedRow & { availableAt: StoredValue }>;
+  for (const row of untimed) {
+    stmts.insertDead.run(deadLetterParams(row, untimedProblem(row.seq, row.availableAt), now));
+  }
+  const stateless = stmts.takeStateless.all() as Array<RawMovedRow & { state: StoredValue }>;
+  for (const row of stateless) {
+    stmts.insertDead.run(deadLetterParams(row, stateProblem(row.seq, row.state), now));
+  }
+}
+
+/** The readable rows as deliveries; the others go to the dead letters with their reason. */
+function readOrDeadLetter(stmts: Statements, rows: RawReservedRow[], now: number): Delivery[] {
+  const deliveries: Delivery[] = [];
+  for (const row of rows) {
+    const read = readReservedRow(row);
+    if (!('problem' in read)) {
+      deliveries.push(read);
+      continue;
+    }
+    const held = stmts.takeHeld.get(row.seq, row.receipt) as RawMovedRow;
+    stmts.insertDead.run(deadLetterParams(held, read.problem, now));
+  }
+  return deliveries;
+}
+
+/** SQLite's order of stored values, for priorities of any type: numbers below text below blobs. */
+function compareStored(a: StoredValue, b: StoredValue): number {
+  const rank = (v: StoredValue) =>
+    v === null ? 0 : Buffer.isBuffer(v) ? 3 : typeof v === 'string' ? 2 : 1;
+  if (rank(a) !== rank(b)) return rank(a) - rank(b);
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }
 
 /** The row's seq carried at the front of a receipt (`seq:token`), or undefined when malformed. */

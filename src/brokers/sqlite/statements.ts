@@ -1,16 +1,5 @@
 import type Database from 'better-sqlite3';
 
-/** A reserved row as `UPDATE ... RETURNING` yields it. */
-export interface ReservedRow {
-  seq: number;
-  id: string;
-  queue: string;
-  priority: number;
-  deliveryCount: number;
-  receipt: string;
-  body: Buffer;
-}
-
 /** A row taken out of one table to be written into the other. */
 export interface MovedRow {
   seq: number;
@@ -18,15 +7,6 @@ export interface MovedRow {
   queue: string;
   priority: number;
   body: Buffer;
-}
-
-/** A dead letter as listed. */
-export interface DeadLetterRow {
-  id: string;
-  queue: string;
-  body: Buffer;
-  reason: string;
-  failedAt: number;
 }
 
 /** One queue's counts by state. */
@@ -46,10 +26,20 @@ const SQL = {
     WHERE state IN (1, 2) AND available_at <= ?`,
   reserveFrom: `UPDATE messages
     SET state = 1, available_at = @leaseUntil, receipt = seq || ':' || @token,
-        delivery_count = delivery_count + 1
+        delivery_count = CASE
+          WHEN typeof(delivery_count) = 'integer' AND delivery_count BETWEEN 0 AND 999999998
+          THEN delivery_count + 1 ELSE 'unreadable ' || quote(delivery_count) END
     WHERE seq IN (SELECT seq FROM messages WHERE state = 0 AND queue = @queue
                   ORDER BY priority DESC, seq LIMIT @limit)
     RETURNING seq, id, queue, priority, delivery_count AS deliveryCount, receipt, body`,
+  // Text and blobs sort above every number, so one range of the index finds every due time
+  // or lease expiry that is not a time (8640000000000000 is the last Date; NULL cannot be
+  // stored, the column is NOT NULL). No OR here: it would make SQLite scan every timed row.
+  takeUntimed: `DELETE FROM messages
+    WHERE state IN (1, 2) AND available_at > 8640000000000000
+    RETURNING seq, id, queue, priority, body, available_at AS availableAt`,
+  takeStateless: `DELETE FROM messages WHERE state NOT IN (0, 1, 2)
+    RETURNING seq, id, queue, priority, body, state`,
   nextDue: `SELECT MIN(available_at) AS next FROM messages
     WHERE state IN (1, 2) AND queue IN (SELECT value FROM json_each(?))`,
   ack: 'DELETE FROM messages WHERE seq = ? AND receipt = ? AND state = 1',
@@ -80,6 +70,14 @@ const SQL = {
   purgeDeadAll: 'DELETE FROM dead_letters',
   purgeDeadQueue: 'DELETE FROM dead_letters WHERE queue = ?',
 } as const;
+
+/**
+ * Rows of no known state (written by another program) are found without a scan, as only such
+ * rows are in this index. It is made on open, outside the numbered migrations, so that releases
+ * without it still open the file.
+ */
+export const UNKNOWN_STATE_INDEX = `CREATE INDEX IF NOT EXISTS messages_unknown_state
+  ON messages (seq) WHERE state NOT IN (0, 1, 2)`;
 
 /** Every prepared statement of one connection, by name. */
 export type Statements = { -readonly [K in keyof typeof SQL]: Database.Statement };
