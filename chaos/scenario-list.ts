@@ -1,6 +1,13 @@
 import type { ChaosScenario } from './scenario.ts';
+import { beatLeaderKill } from './scenarios/beat-leader-kill.ts';
+import { lockChordKill } from './scenarios/lock-chord-kill.ts';
 import { producerKill } from './scenarios/producer-kill.ts';
 import { workerKillCycles } from './scenarios/worker-kill-cycles.ts';
 
 /** Every scenario `npm run chaos` and the short suite in `npm test` run, in this order. */
-export const SCENARIOS: ChaosScenario[] = [workerKillCycles(), producerKill];
+export const SCENARIOS: ChaosScenario[] = [
+  workerKillCycles(),
+  producerKill,
+  beatLeaderKill,
+  lockChordKill,
+];
