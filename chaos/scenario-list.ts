@@ -1,5 +1,6 @@
 import type { ChaosScenario } from './scenario.ts';
 import { beatLeaderKill } from './scenarios/beat-leader-kill.ts';
+import { ENVIRONMENT_SCENARIOS } from './scenarios/environment.ts';
 import { lockChordKill } from './scenarios/lock-chord-kill.ts';
 import { producerKill } from './scenarios/producer-kill.ts';
 import { workerKillCycles } from './scenarios/worker-kill-cycles.ts';
@@ -10,4 +11,5 @@ export const SCENARIOS: ChaosScenario[] = [
   producerKill,
   beatLeaderKill,
   lockChordKill,
+  ...ENVIRONMENT_SCENARIOS,
 ];
