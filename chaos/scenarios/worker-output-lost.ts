@@ -42,7 +42,7 @@ interface Sink {
  * exit 0, its running tasks finished and not run again.
  */
 export function workerOutputLost(sink: OutputSink): ChaosScenario {
-  const name = `worker stdout: ${sink}, then SIGTERM`;
+  const name = `SIGTERM with worker stdout ${sink}`;
   return {
     name,
     brokers: ['sqlite', 'redis'],
