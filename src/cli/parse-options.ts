@@ -1,12 +1,14 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { parseByteSize } from '../config/byte-size.ts';
 import { isPriority } from '../envelope/envelope.ts';
+import { quoteValue } from '../envelope/quote-value.ts';
 import { parseDuration } from '../time/duration.ts';
 
 /** Commander parser for a positive integer flag. */
 export function positiveInt(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) {
-    throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  // Safe integers only: past 2^53 the number read is not the one written.
+  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+    throw new InvalidArgumentError(`expected a positive integer, got ${quoteValue(value)}`);
   }
   return Number(value);
 }
@@ -33,16 +35,16 @@ export function byteSize(value: string): number {
 export function queueList(value: string): string[] {
   const queues = value.split(',').map((q) => q.trim());
   const bad = queues.find((q) => !/^[\w.:@-]+$/.test(q));
-  if (bad !== undefined) throw new InvalidArgumentError(`invalid queue name "${bad}"`);
+  if (bad !== undefined) throw new InvalidArgumentError(`invalid queue name ${quoteValue(bad)}`);
   return queues;
 }
 
 /** Commander parser for a priority 0-9. */
 export function priority(value: string): number {
-  const n = Number(value);
-  if (!isPriority(n))
-    throw new InvalidArgumentError(`expected an integer from 0 to 9, got "${value}"`);
-  return n;
+  // One digit, as written: Number() alone would read "" and " " as 0 and "0x5" as 5.
+  if (!/^\d$/.test(value) || !isPriority(Number(value)))
+    throw new InvalidArgumentError(`expected an integer from 0 to 9, got ${quoteValue(value)}`);
+  return Number(value);
 }
 
 /** Commander parser for a JSON flag of the given shape. */
@@ -52,7 +54,9 @@ export function json(shape: 'array' | 'object') {
     try {
       parsed = JSON.parse(value);
     } catch (error) {
-      throw new InvalidArgumentError(`not valid JSON: ${(error as Error).message}`);
+      // The parser's message quotes the input, which may span lines.
+      const reason = (error as Error).message.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+      throw new InvalidArgumentError(`not valid JSON: ${reason}`);
     }
     const ok =
       shape === 'array'
@@ -66,7 +70,7 @@ export function json(shape: 'array' | 'object') {
 /** Commander parser for a TCP port 0-65535 (0: any free port). */
 export function port(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) {
-    throw new InvalidArgumentError(`expected a port from 0 to 65535, got "${value}"`);
+    throw new InvalidArgumentError(`expected a port from 0 to 65535, got ${quoteValue(value)}`);
   }
   return Number(value);
 }

@@ -1,3 +1,5 @@
+import { quoteValue } from '../envelope/quote-value.ts';
+
 /** A memory size as written in config and flags: `200MB`, `1.5GiB`, `512KB`. */
 export type ByteSize = string | number;
 
@@ -18,14 +20,18 @@ const UNITS: Record<string, number> = {
  */
 export function parseByteSize(size: ByteSize): number {
   if (typeof size === 'number') {
-    if (Number.isFinite(size) && size > 0) return Math.round(size);
+    if (Number.isFinite(size) && size >= 0.5 && Number.isSafeInteger(Math.round(size)))
+      return Math.round(size);
     throw new RangeError(`expected a positive number of bytes, got ${size}`);
   }
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$/i.exec(size);
+  const match = typeof size === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$/i.exec(size) : null;
   const unit = match ? UNITS[(match[2] as string).toLowerCase()] : undefined;
   if (!match || unit === undefined)
-    throw new RangeError(`expected a size such as 200MB or 1.5GB, got "${size}"`);
+    throw new RangeError(`expected a size such as 200MB or 1.5GB, got ${quoteValue(size)}`);
   const bytes = Math.round(Number(match[1]) * unit);
-  if (bytes <= 0) throw new RangeError(`expected a size above zero, got "${size}"`);
+  if (bytes <= 0) throw new RangeError(`expected a size above zero, got ${quoteValue(size)}`);
+  // Hundreds of digits read as Infinity, and past 2^53 bytes are no longer counted exactly.
+  if (!Number.isSafeInteger(bytes))
+    throw new RangeError(`expected a size below 8 PiB, got ${quoteValue(size)}`);
   return bytes;
 }

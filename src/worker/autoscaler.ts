@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { quoteValue } from '../envelope/quote-value.ts';
 import type { AttemptRunner } from '../executors/attempt-runner.ts';
 import type { Executor } from '../executors/executor.ts';
 
@@ -28,7 +29,7 @@ export interface AutoscaleTarget {
 /** Parses `max,min` (Celery's order); throws a RangeError saying what is wrong. */
 export function parseAutoscale(value: string): AutoscaleOptions {
   const match = /^(\d+),(\d+)$/.exec(value.trim());
-  if (!match) throw new RangeError(`expected max,min such as 10,3, got "${value}"`);
+  if (!match) throw new RangeError(`expected max,min such as 10,3, got ${quoteValue(value)}`);
   const [max, min] = [Number(match[1]), Number(match[2])];
   checkAutoscale({ max, min });
   return { max, min };
@@ -36,7 +37,8 @@ export function parseAutoscale(value: string): AutoscaleOptions {
 
 /** Throws a RangeError unless 1 ≤ min ≤ max. */
 export function checkAutoscale({ max, min }: AutoscaleOptions): void {
-  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max < min)
+  // Safe integers: past 2^53 the number read is not the one written.
+  if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || min < 1 || max < min)
     throw new RangeError(`autoscale needs 1 ≤ min ≤ max, got max ${max}, min ${min}`);
 }
 
