@@ -3,6 +3,7 @@ import { beatLeaderKill } from './scenarios/beat-leader-kill.ts';
 import { ENVIRONMENT_SCENARIOS } from './scenarios/environment.ts';
 import { lockChordKill } from './scenarios/lock-chord-kill.ts';
 import { producerKill } from './scenarios/producer-kill.ts';
+import { redisRestart } from './scenarios/redis-restart.ts';
 import { workerKillCycles } from './scenarios/worker-kill-cycles.ts';
 
 /** Every scenario `npm run chaos` and the short suite in `npm test` run, in this order. */
@@ -11,5 +12,6 @@ export const SCENARIOS: ChaosScenario[] = [
   producerKill,
   beatLeaderKill,
   lockChordKill,
+  redisRestart,
   ...ENVIRONMENT_SCENARIOS,
 ];

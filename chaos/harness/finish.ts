@@ -50,3 +50,14 @@ export function startsBy(env: ChaosBrokerEnv, pid: number): number {
   return readLedger(env.ledgerDir).entries.filter((e) => e.kind === 'start' && e.pid === pid)
     .length;
 }
+
+/** Runs started and not ended at instant `at`, over every worker: what a broker fault caught. */
+export function openRunsAt(env: ChaosBrokerEnv, at: number): number {
+  const open = new Set<string>();
+  for (const e of readLedger(env.ledgerDir).entries) {
+    if (e.at > at) continue;
+    if (e.kind === 'start') open.add(`${e.pid} ${e.key}`);
+    else if (e.kind === 'end') open.delete(`${e.pid} ${e.key}`);
+  }
+  return open.size;
+}
