@@ -3,6 +3,7 @@ import { beatLeaderKill } from './scenarios/beat-leader-kill.ts';
 import { ENVIRONMENT_SCENARIOS } from './scenarios/environment.ts';
 import { lockChordKill } from './scenarios/lock-chord-kill.ts';
 import { producerKill } from './scenarios/producer-kill.ts';
+import { redisOutage } from './scenarios/redis-outage.ts';
 import { redisRestart } from './scenarios/redis-restart.ts';
 import { workerKillCycles } from './scenarios/worker-kill-cycles.ts';
 
@@ -13,5 +14,6 @@ export const SCENARIOS: ChaosScenario[] = [
   beatLeaderKill,
   lockChordKill,
   redisRestart,
+  redisOutage,
   ...ENVIRONMENT_SCENARIOS,
 ];
