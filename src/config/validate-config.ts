@@ -8,6 +8,7 @@ import type { TaskOptions } from '../task/options.ts';
 import { type Duration, parseDuration } from '../time/duration.ts';
 import { type AppConfig, ENV_OVERRIDES } from './app-config.ts';
 import { type ByteSize, parseByteSize } from './byte-size.ts';
+import { describeValue, keySegment } from './describe-value.ts';
 
 const APP_KEYS = new Set([
   'broker',
@@ -91,14 +92,15 @@ function parseEnvValue(name: string, key: string, raw: string): unknown {
     case 'ignoreResult':
     case 'events.send':
       if (!['true', 'false', '1', '0'].includes(raw)) {
-        throw new ConfigError(label, `expected true or false, got "${raw}"`);
+        throw new ConfigError(label, `expected true or false, got ${describeValue(raw)}`);
       }
       return raw === 'true' || raw === '1';
     case 'maxPayloadBytes':
     case 'worker.concurrency':
     case 'worker.maxTasksPerChild':
     case 'worker.metricsPort':
-      if (!/^\d+$/.test(raw)) throw new ConfigError(label, `expected an integer, got "${raw}"`);
+      if (!/^\d+$/.test(raw))
+        throw new ConfigError(label, `expected an integer, got ${describeValue(raw)}`);
       return Number(raw);
     case 'worker.queues':
       return raw.split(',').map((q) => q.trim());
@@ -121,8 +123,10 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 /** Checks every key and value; throws ConfigError naming the first bad key. */
 export function validateAppConfig(config: AppConfig): void {
   rejectUnknownKeys(config as Record<string, unknown>, APP_KEYS, '');
-  checkUrlOrObject(config.broker, 'broker');
-  checkUrlOrObject(config.backend, 'backend');
+  checkUrlOrObject(config.broker, 'broker', ['enqueue', 'reserve']);
+  checkUrlOrObject(config.backend, 'backend', ['get', 'set']);
+  checkMethods(config.serializer, 'serializer', ['encode', 'decode']);
+  checkMethods(config.logger, 'logger', ['info', 'warn', 'error']);
   checkBoolean(config.eager, 'eager');
   checkBoolean(config.ignoreResult, 'ignoreResult');
   checkName(config.defaultQueue, 'defaultQueue');
@@ -133,7 +137,7 @@ export function validateAppConfig(config: AppConfig): void {
   if (config.logLevel !== undefined && !LOG_LEVELS.has(config.logLevel)) {
     throw new ConfigError(
       'logLevel',
-      `expected one of ${[...LOG_LEVELS].join(', ')}, got "${config.logLevel}"`,
+      `expected one of ${[...LOG_LEVELS].join(', ')}, got ${describeValue(config.logLevel)}`,
     );
   }
   if (
@@ -143,7 +147,7 @@ export function validateAppConfig(config: AppConfig): void {
   ) {
     throw new ConfigError(
       'logFormat',
-      `expected "json" or "pretty", got ${JSON.stringify(config.logFormat)}`,
+      `expected "json" or "pretty", got ${describeValue(config.logFormat)}`,
     );
   }
   if (config.routes !== undefined) checkRoutes(config.routes);
@@ -158,7 +162,7 @@ export function validateTaskOptions(options: TaskOptions, where: string): void {
   if (options.priority !== undefined && !isPriority(options.priority)) {
     throw new ConfigError(
       `${where}.priority`,
-      `expected an integer from 0 to 9, got ${String(options.priority)}`,
+      `expected an integer from 0 to 9, got ${describeValue(options.priority)}`,
     );
   }
   checkDuration(options.softTimeLimit, `${where}.softTimeLimit`);
@@ -179,7 +183,7 @@ function checkRetry(retry: Record<string, unknown>, where: string): void {
   if (retry.max !== undefined && !(Number.isInteger(retry.max) && (retry.max as number) >= 0)) {
     throw new ConfigError(
       `${where}.max`,
-      `expected a non-negative integer, got ${String(retry.max)}`,
+      `expected a non-negative integer, got ${describeValue(retry.max)}`,
     );
   }
   const backoff = retry.backoff;
@@ -191,7 +195,7 @@ function checkRetry(retry: Record<string, unknown>, where: string): void {
   ) {
     throw new ConfigError(
       `${where}.backoff`,
-      `expected "exponential", "fixed" or a function, got ${JSON.stringify(backoff)}`,
+      `expected "exponential", "fixed" or a function, got ${describeValue(backoff)}`,
     );
   }
   checkDuration(retry.base as Duration | undefined, `${where}.base`);
@@ -217,7 +221,7 @@ function checkWorker(worker: Record<string, unknown>): void {
   if (worker.pool !== undefined && !POOL_NAMES.includes(worker.pool as PoolName)) {
     throw new ConfigError(
       'worker.pool',
-      `expected ${POOL_NAMES.join(', ')}, got ${JSON.stringify(worker.pool)}`,
+      `expected ${POOL_NAMES.join(', ')}, got ${describeValue(worker.pool)}`,
     );
   }
   if (worker.maxMemoryPerChild !== undefined) {
@@ -261,44 +265,71 @@ function checkRoutes(routes: Record<string, string>): void {
   if (typeof routes !== 'object' || routes === null || Array.isArray(routes)) {
     throw new ConfigError('routes', 'expected an object of task-name glob to queue name');
   }
-  for (const [pattern, queue] of Object.entries(routes)) checkName(queue, `routes["${pattern}"]`);
+  for (const [pattern, queue] of Object.entries(routes))
+    checkName(queue, `routes[${JSON.stringify(pattern)}]`);
 }
 
 function rejectUnknownKeys(obj: Record<string, unknown>, known: Set<string>, prefix: string): void {
-  if (typeof obj !== 'object' || obj === null) {
-    throw new ConfigError(prefix.replace(/\.$/, '') || 'config', 'expected an object');
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+    throw new ConfigError(
+      prefix.replace(/\.$/, '') || 'config',
+      `expected an object, got ${describeValue(obj)}`,
+    );
   }
   for (const key of Object.keys(obj)) {
     if (!known.has(key)) {
-      throw new ConfigError(`${prefix}${key}`, `unknown key (known: ${[...known].join(', ')})`);
+      const path =
+        prefix === ''
+          ? keySegment(key).replace(/^\./, '')
+          : `${prefix.replace(/\.$/, '')}${keySegment(key)}`;
+      throw new ConfigError(path, `unknown key (known: ${[...known].join(', ')})`);
     }
   }
 }
 
-function checkUrlOrObject(value: unknown, key: string): void {
-  if (value === undefined || typeof value === 'object') return;
+/** A URL, or an object with the methods an instance has (`broker`: enqueue, `backend`: get). */
+function checkUrlOrObject(value: unknown, key: string, methods: readonly string[]): void {
+  if (value === undefined) return;
+  if (typeof value === 'object' && value !== null) {
+    checkMethods(value, key, methods);
+    return;
+  }
   if (typeof value !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     throw new ConfigError(
       key,
-      `expected a URL such as sqlite://path/to/file.db, got ${JSON.stringify(value)}`,
+      `expected a URL such as sqlite://path/to/file.db, got ${describeValue(value)}`,
+    );
+  }
+}
+
+/** An object given for `key` has these methods, or the first missing one is named. */
+function checkMethods(value: unknown, key: string, methods: readonly string[]): void {
+  if (value === undefined) return;
+  const object = value as Record<string, unknown> | null;
+  const missing = methods.find((name) => typeof object?.[name] !== 'function');
+  if (typeof value !== 'object' || value === null || missing !== undefined) {
+    throw new ConfigError(
+      key,
+      `expected an object with ${methods.join(', ')} methods, got ${describeValue(value)}`,
     );
   }
 }
 
 function checkBoolean(value: unknown, key: string): void {
   if (value !== undefined && typeof value !== 'boolean') {
-    throw new ConfigError(key, `expected true or false, got ${JSON.stringify(value)}`);
+    throw new ConfigError(key, `expected true or false, got ${describeValue(value)}`);
   }
 }
 
 function checkPort(value: unknown, key: string): void {
   if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 65535)
-    throw new ConfigError(key, `expected a port from 0 to 65535, got ${JSON.stringify(value)}`);
+    throw new ConfigError(key, `expected a port from 0 to 65535, got ${describeValue(value)}`);
 }
 
 function checkPositiveInt(value: unknown, key: string): void {
-  if (!Number.isInteger(value) || (value as number) < 1) {
-    throw new ConfigError(key, `expected a positive integer, got ${JSON.stringify(value)}`);
+  // Safe integers only: past 2^53 the number read is not the one written.
+  if (!Number.isSafeInteger(value) || (value as number) < 1) {
+    throw new ConfigError(key, `expected a positive integer, got ${describeValue(value)}`);
   }
 }
 
@@ -307,7 +338,7 @@ function checkName(value: unknown, key: string): void {
   if (typeof value !== 'string' || !/^[\w.:@-]+$/.test(value)) {
     throw new ConfigError(
       key,
-      `expected a name of letters, digits and . _ - : @, got ${JSON.stringify(value)}`,
+      `expected a name of letters, digits and . _ - : @, got ${describeValue(value)}`,
     );
   }
 }
