@@ -176,7 +176,13 @@ export type { AttemptRunner } from './executors/attempt-runner.ts';
 export type { Executor } from './executors/executor.ts';
 export type { PoolName } from './executors/pool-name.ts';
 export { InvalidRate, NotRateLimited, type RateChange } from './flow/rate/rate-control.ts';
-export type { RateBooking, RateLimit, RateOverride, RateStore } from './flow/rate/rate-store.ts';
+export type {
+  RateAdmission,
+  RateLimit,
+  RateOverride,
+  RateRequest,
+  RateStore,
+} from './flow/rate/rate-store.ts';
 export type { SlotClaim, SlotHold, SlotStore } from './flow/slots/slot-store.ts';
 export type { UniqueWhile } from './flow/unique/unique-option.ts';
 export type { UniqueClaim, UniqueSend, UniqueStore } from './flow/unique/unique-store.ts';

@@ -22,9 +22,13 @@ interface Start {
   bookedAhead: boolean;
 }
 
-/** The most starts whose booked times fall in any window [t, t + windowMs). */
-function busiestWindow(starts: Start[], windowMs: number): number {
-  const times = starts.map((s) => s.booked).sort((a, b) => a - b);
+/** The most starts whose booked (or actual) times fall in any window [t, t + windowMs). */
+function busiestWindow(
+  starts: Start[],
+  windowMs: number,
+  time: 'booked' | 'at' = 'booked',
+): number {
+  const times = starts.map((s) => s[time]).sort((a, b) => a - b);
   let most = 0;
   for (let i = 0, j = 0; i < times.length; i++) {
     while (j < times.length && (times[j] as number) < (times[i] as number) + windowMs) j++;
@@ -107,15 +111,19 @@ describe.each(KINDS)('a cluster-wide rate limit across worker processes on %s', 
     await until(() => countStarts() >= total, `${total} starts`, 30_000);
     const all = starts();
     expect(all).toHaveLength(total);
-    // The booked schedule: never more than rate × W + burst in any window W.
-    expect(busiestWindow(all, 1000)).toBeLessThanOrEqual(20 + 1);
-    expect(busiestWindow(all, 250)).toBeLessThanOrEqual(5 + 1);
-    // Booked starts are 50 ms apart: 60 of them span at least 59 intervals.
-    const booked = all.map((s) => s.booked).sort((a, b) => a - b);
-    expect((booked.at(-1) as number) - (booked[0] as number)).toBeGreaterThanOrEqual(59 * 50 - 60);
+    // Actual starts, admitted by the broker on its clock and recorded by the worker processes
+    // up to one interval (50 ms) later: at most 20/s × (W + 50 ms) + 1 in any window W.
+    expect(busiestWindow(all, 1000, 'at')).toBeLessThanOrEqual(21 + 1);
+    expect(busiestWindow(all, 250, 'at')).toBeLessThanOrEqual(6 + 1);
+    // Bookings are 50 ms apart among themselves.
+    const bookings = all.filter((s) => s.bookedAhead);
+    expect(busiestWindow(bookings, 1000)).toBeLessThanOrEqual(20 + 1);
+    expect(busiestWindow(bookings, 250)).toBeLessThanOrEqual(5 + 1);
+    // 60 starts at 20/s span at least 59 intervals.
+    const times = all.map((s) => s.at).sort((a, b) => a - b);
+    expect((times.at(-1) as number) - (times[0] as number)).toBeGreaterThanOrEqual(59 * 50 - 60);
     // No start before its booked time.
     expect(all.filter((s) => s.at < s.booked).length).toBe(0);
-    expect(all.filter((s) => s.bookedAhead).length).toBeGreaterThanOrEqual(total - 3);
   });
 
   it('follows a limit changed with the CLI while the workers run', async () => {
@@ -135,11 +143,13 @@ describe.each(KINDS)('a cluster-wide rate limit across worker processes on %s', 
     await until(() => countStarts() >= total, `${total} starts`, 30_000);
     const all = starts();
     expect(all).toHaveLength(total);
-    // At the code's 1/s these would span 19 s; at 50/s the booked starts span 19 × 20 ms.
-    const booked = all.map((s) => s.booked).sort((a, b) => a - b);
-    const span = (booked.at(-1) as number) - (booked[0] as number);
+    // At the code's 1/s these would span 19 s; at 50/s they span 19 × 20 ms.
+    const times = all.map((s) => s.at).sort((a, b) => a - b);
+    const span = (times.at(-1) as number) - (times[0] as number);
     expect(span).toBeGreaterThanOrEqual(19 * 20 - 30);
     expect(span).toBeLessThan(1000);
-    expect(busiestWindow(all, 100)).toBeLessThanOrEqual(5 + 1);
+    // Actual starts, recorded by the worker processes up to one interval (20 ms) after their
+    // admission: at most 50/s × (100 + 20) ms + 1 in any 100 ms.
+    expect(busiestWindow(all, 100, 'at')).toBeLessThanOrEqual(6 + 1);
   });
 });

@@ -1,8 +1,9 @@
-import { gcraBook } from '../../flow/rate/gcra.ts';
+import { gcraAdmit, type RateState, stateExpiry } from '../../flow/rate/gcra.ts';
 import type {
-  RateBooking,
+  RateAdmission,
   RateLimit,
   RateOverride,
+  RateRequest,
   RateStore,
 } from '../../flow/rate/rate-store.ts';
 
@@ -11,24 +12,25 @@ const SWEEP_ABOVE = 10_000;
 
 /** Rate limits of the memory broker: one process, so plain maps are atomic enough. */
 export class MemoryRateStore implements RateStore {
-  readonly #tats = new Map<string, number>();
+  readonly #states = new Map<string, RateState>();
   readonly #overrides = new Map<string, RateOverride>();
 
-  /** Books with GCRA against this process's state. */
-  async book(
+  /** Admits or books with GCRA against this process's state. */
+  async admit(
     task: string,
     key: string,
     limit: RateLimit,
-    horizonMs: number,
-    now = Date.now(),
-  ): Promise<RateBooking> {
+    request: RateRequest,
+  ): Promise<RateAdmission> {
+    const now = request.now ?? Date.now();
     const override = this.#overrides.get(task);
-    if (override === 'off') return { at: now, booked: false, now };
+    if (override === 'off') return { kind: 'start', at: now, now };
     const id = JSON.stringify([task, key]);
-    const step = gcraBook(this.#tats.get(id), override ?? limit, now, horizonMs);
-    if (step.tat !== undefined) this.#tats.set(id, step.tat);
-    if (this.#tats.size > SWEEP_ABOVE) this.#sweep(now);
-    return step.booking;
+    const state = this.#states.get(id) ?? { booked: undefined, started: undefined };
+    const step = gcraAdmit(state, override ?? limit, { ...request, now });
+    if (step.state) this.#states.set(id, step.state);
+    if (this.#states.size > SWEEP_ABOVE) this.#sweep(now);
+    return step.admission;
   }
 
   /** Sets or clears a task's override. */
@@ -44,6 +46,6 @@ export class MemoryRateStore implements RateStore {
   }
 
   #sweep(now: number): void {
-    for (const [id, tat] of this.#tats) if (tat <= now) this.#tats.delete(id);
+    for (const [id, state] of this.#states) if (stateExpiry(state) <= now) this.#states.delete(id);
   }
 }

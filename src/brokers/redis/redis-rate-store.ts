@@ -1,14 +1,15 @@
 import { decodeOverride, encodeOverride } from '../../flow/rate/gcra.ts';
 import type {
-  RateBooking,
+  RateAdmission,
   RateLimit,
   RateOverride,
+  RateRequest,
   RateStore,
 } from '../../flow/rate/rate-store.ts';
 import type { RedisClient } from '../../redis/redis-connection.ts';
 import { LuaScript } from './lua-script.ts';
 
-const BOOK_RATE = new LuaScript('book-rate');
+const ADMIT_RATE = new LuaScript('admit-rate');
 
 /**
  * Key names of one task's rate limit. All share the hash tag `{rate:<task>}`, so the override
@@ -23,9 +24,14 @@ export class RateKeys {
     this.override = `${this.#tag}:override`;
   }
 
-  /** The GCRA state of one key (`''` for a task-wide limit). */
+  /** The booking TAT of one key (`''` for a task-wide limit). */
   state(key: string): string {
     return `${this.#tag}:state:${key}`;
+  }
+
+  /** The actual starts' TAT of one key. */
+  starts(key: string): string {
+    return `${this.#tag}:started:${key}`;
   }
 }
 
@@ -34,7 +40,7 @@ function overrideIndexKey(prefix: string): string {
   return `${prefix}:rate-overrides`;
 }
 
-/** Rate limits in Redis: one `book-rate.lua` call per booking, on the Redis clock. */
+/** Rate limits in Redis: one `admit-rate.lua` call per admission, on the Redis clock. */
 export class RedisRateStore implements RateStore {
   /** `client` gives the broker's command connection (connecting when needed). */
   constructor(
@@ -42,23 +48,30 @@ export class RedisRateStore implements RateStore {
     private readonly prefix: string,
   ) {}
 
-  /** Books with GCRA in one script; without `now`, on the Redis server's clock. */
-  async book(
+  /** Admits or books with GCRA in one script; without `request.now`, on the Redis clock. */
+  async admit(
     task: string,
     key: string,
     limit: RateLimit,
-    horizonMs: number,
-    now?: number,
-  ): Promise<RateBooking> {
+    request: RateRequest,
+  ): Promise<RateAdmission> {
     const keys = new RateKeys(this.prefix, task);
-    const reply = (await BOOK_RATE.run(
+    const reply = (await ADMIT_RATE.run(
       await this.client(),
-      [keys.override, keys.state(key)],
-      [limit.count, limit.perMs, limit.burst ?? 1, horizonMs, now ?? ''],
-    )) as [Buffer, number, Buffer];
+      [keys.override, keys.state(key), keys.starts(key)],
+      [
+        limit.count,
+        limit.perMs,
+        limit.burst ?? 1,
+        request.horizonMs,
+        request.holdMs,
+        request.booked ? 1 : 0,
+        request.now ?? '',
+      ],
+    )) as [Buffer, Buffer, Buffer];
     return {
-      at: Number(String(reply[0])),
-      booked: Number(reply[1]) === 1,
+      kind: String(reply[0]) as RateAdmission['kind'],
+      at: Number(String(reply[1])),
       now: Number(String(reply[2])),
     };
   }

@@ -15,3 +15,17 @@ export const RATE_TABLES = `
     spec TEXT NOT NULL               -- '<count> <perMs> <burst>' or 'off'
   ) WITHOUT ROWID;
 `;
+
+/**
+ * The actual starts' state, beside the bookings' (its own migration, appended later): a
+ * start is admitted against it, so late deliveries cannot bunch.
+ */
+export const RATE_START_TABLE = `
+  CREATE TABLE IF NOT EXISTS rate_starts (
+    task TEXT NOT NULL,
+    key TEXT NOT NULL,
+    tat REAL NOT NULL,               -- GCRA theoretical arrival time of the next start (epoch ms)
+    PRIMARY KEY (task, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS rate_starts_tat ON rate_starts (tat);
+`;

@@ -5,7 +5,7 @@ import { sqliteDriver } from '../../sqlite/sqlite-driver.ts';
 import { switchToWal } from '../../sqlite/wal-mode.ts';
 import { CONTROL_TABLES } from './control-schema.ts';
 import { COORDINATION_TABLES } from './coordination-schema.ts';
-import { RATE_TABLES } from './rate-schema.ts';
+import { RATE_START_TABLE, RATE_TABLES } from './rate-schema.ts';
 
 /** Message states as stored in `messages.state`. */
 export const READY = 0;
@@ -46,6 +46,7 @@ const MIGRATIONS: readonly string[] = [
   RATE_TABLES,
   COORDINATION_TABLES,
   CONTROL_TABLES,
+  RATE_START_TABLE,
 ];
 
 /** The `user_version` this code writes and expects. */

@@ -1,20 +1,24 @@
 import type Database from 'better-sqlite3';
-import { decodeOverride, encodeOverride, gcraBook } from '../../flow/rate/gcra.ts';
+import { decodeOverride, encodeOverride, gcraAdmit } from '../../flow/rate/gcra.ts';
 import type {
-  RateBooking,
+  RateAdmission,
   RateLimit,
   RateOverride,
+  RateRequest,
   RateStore,
 } from '../../flow/rate/rate-store.ts';
 
-/** Every this many bookings, states whose time has passed (they mean nothing) are deleted. */
+/** Every this many admissions, states whose time has passed (they mean nothing) are deleted. */
 const SWEEP_EVERY = 1000;
 
 interface RateStatements {
   override: Database.Statement;
-  tat: Database.Statement;
-  saveTat: Database.Statement;
-  sweep: Database.Statement;
+  booked: Database.Statement;
+  started: Database.Statement;
+  saveBooked: Database.Statement;
+  saveStarted: Database.Statement;
+  sweepBooked: Database.Statement;
+  sweepStarted: Database.Statement;
   setOverride: Database.Statement;
   clearOverride: Database.Statement;
   allOverrides: Database.Statement;
@@ -22,17 +26,25 @@ interface RateStatements {
 
 const prepared = new WeakMap<Database.Database, RateStatements>();
 
+/** Saving a TAT into one of the two state tables (`rate_states` books, `rate_starts` starts). */
+function upsert(db: Database.Database, table: string): Database.Statement {
+  return db.prepare(
+    `INSERT INTO ${table} (task, key, tat) VALUES (?, ?, ?) ` +
+      'ON CONFLICT (task, key) DO UPDATE SET tat = excluded.tat',
+  );
+}
+
 function statements(db: Database.Database): RateStatements {
   let stmts = prepared.get(db);
   if (!stmts) {
     stmts = {
       override: db.prepare('SELECT spec FROM rate_overrides WHERE task = ?'),
-      tat: db.prepare('SELECT tat FROM rate_states WHERE task = ? AND key = ?'),
-      saveTat: db.prepare(
-        'INSERT INTO rate_states (task, key, tat) VALUES (?, ?, ?) ' +
-          'ON CONFLICT (task, key) DO UPDATE SET tat = excluded.tat',
-      ),
-      sweep: db.prepare('DELETE FROM rate_states WHERE tat <= ?'),
+      booked: db.prepare('SELECT tat FROM rate_states WHERE task = ? AND key = ?'),
+      started: db.prepare('SELECT tat FROM rate_starts WHERE task = ? AND key = ?'),
+      saveBooked: upsert(db, 'rate_states'),
+      saveStarted: upsert(db, 'rate_starts'),
+      sweepBooked: db.prepare('DELETE FROM rate_states WHERE tat <= ?'),
+      sweepStarted: db.prepare('DELETE FROM rate_starts WHERE tat <= ?'),
       setOverride: db.prepare(
         'INSERT INTO rate_overrides (task, spec) VALUES (?, ?) ' +
           'ON CONFLICT (task) DO UPDATE SET spec = excluded.spec',
@@ -46,37 +58,45 @@ function statements(db: Database.Database): RateStatements {
 }
 
 /**
- * Rate limits in the SQLite broker's file: each booking reads the override and the key's state
- * and writes the new state in one `BEGIN IMMEDIATE` transaction, so processes sharing the file
- * book against the same state.
+ * Rate limits in the SQLite broker's file: each admission reads the override and the key's
+ * two states and writes them back in one `BEGIN IMMEDIATE` transaction, so processes sharing
+ * the file decide against the same state.
  */
 export class SqliteRateStore implements RateStore {
-  #bookings = 0;
+  #admissions = 0;
 
   /** `open` gives the broker's connection (opening and migrating the file when needed). */
   constructor(private readonly open: () => Database.Database) {}
 
-  /** Books with GCRA in one transaction. */
-  async book(
+  /** Admits or books with GCRA in one transaction. */
+  async admit(
     task: string,
     key: string,
     limit: RateLimit,
-    horizonMs: number,
-    now = Date.now(),
-  ): Promise<RateBooking> {
+    request: RateRequest,
+  ): Promise<RateAdmission> {
     const db = this.open();
     const stmts = statements(db);
-    const sweep = ++this.#bookings % SWEEP_EVERY === 0;
+    const sweep = ++this.#admissions % SWEEP_EVERY === 0;
     return db
       .transaction(() => {
+        // The clock is read inside the write lock, so admissions are in the order of their times.
+        const now = request.now ?? Date.now();
         const spec = stmts.override.get(task) as { spec: string } | undefined;
         const override = spec ? decodeOverride(spec.spec) : undefined;
-        if (override === 'off') return { at: now, booked: false, now };
-        const row = stmts.tat.get(task, key) as { tat: number } | undefined;
-        const step = gcraBook(row?.tat, override ?? limit, now, horizonMs);
-        if (step.tat !== undefined) stmts.saveTat.run(task, key, step.tat);
-        if (sweep) stmts.sweep.run(now);
-        return step.booking;
+        if (override === 'off') return { kind: 'start', at: now, now } as const;
+        const booked = tatOf(stmts.booked.get(task, key));
+        const started = tatOf(stmts.started.get(task, key));
+        const step = gcraAdmit({ booked, started }, override ?? limit, { ...request, now });
+        if (step.state?.booked !== undefined && step.state.booked !== booked)
+          stmts.saveBooked.run(task, key, step.state.booked);
+        if (step.state?.started !== undefined && step.state.started !== started)
+          stmts.saveStarted.run(task, key, step.state.started);
+        if (sweep) {
+          stmts.sweepBooked.run(now);
+          stmts.sweepStarted.run(now);
+        }
+        return step.admission;
       })
       .immediate();
   }
@@ -98,4 +118,9 @@ export class SqliteRateStore implements RateStore {
     }
     return result;
   }
+}
+
+function tatOf(row: unknown): number | undefined {
+  const tat = (row as { tat?: unknown } | undefined)?.tat;
+  return typeof tat === 'number' && Number.isFinite(tat) ? tat : undefined;
 }

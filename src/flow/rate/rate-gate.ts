@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '../../app/app.ts';
 import type { Envelope } from '../../envelope/envelope.ts';
 import type { RegisteredTask } from '../../task/registry.ts';
@@ -6,13 +7,20 @@ import { holdsBooking, withBooking } from './booking-header.ts';
 import { HorizonMemo } from './horizon-memo.ts';
 import { parseRateOption, type RateSpec } from './rate-option.ts';
 
+/**
+ * A start admitted at most this far ahead is waited for in the worker (its slot held that long)
+ * rather than sent back to the broker: it absorbs the few ms by which deliveries jitter, which
+ * would otherwise send on-time messages back to book again.
+ */
+const START_HOLD_MS = 50;
+
 type KeyResult = { ok: true; key: string } | { ok: false; reason: string };
 
 /**
- * The rate-limit gate: books a start for each delivery of a rate-limited task in the broker.
- * A start due now runs; a later one goes back to the broker until then carrying its booking
- * (it runs on return without booking again); one beyond the horizon goes back unbooked and
- * asks again then.
+ * The rate-limit gate: asks the broker to admit each delivery of a rate-limited task. An
+ * admitted start runs (after a wait of at most START_HOLD_MS); a later one goes back to the
+ * broker until its booked time carrying the booking, and asks for an actual start again when
+ * it returns; one beyond the horizon goes back unbooked and asks again then.
  */
 export function createRateGate(app: App): AdmissionGate {
   const specs = new WeakMap<RegisteredTask, RateSpec>();
@@ -42,21 +50,28 @@ async function admitRateLimited(
   spec: RateSpec,
   envelope: Envelope,
 ): Promise<Admission> {
-  if (holdsBooking(envelope, Date.now())) return { kind: 'run' };
+  const booked = holdsBooking(envelope);
   const key = keyOf(task, spec, envelope);
   if (!key.ok) return { kind: 'reject', reason: key.reason };
-  const known = memo.askAgainAt(task.name, key.key, Date.now());
+  const known = booked ? undefined : memo.askAgainAt(task.name, key.key, Date.now());
   if (known !== undefined)
     return { kind: 'defer', until: known, reason: beyondHorizon(spec), rateLimited: true };
   const store = app.broker.rates;
   if (!store) throw new Error(`the broker ${app.brokerLabel} keeps no rate limits`);
-  const booking = await store.book(task.name, key.key, spec.limit, spec.horizonMs);
+  const admission = await store.admit(task.name, key.key, spec.limit, {
+    horizonMs: spec.horizonMs,
+    holdMs: START_HOLD_MS,
+    booked,
+  });
   // The wait is measured on the store's clock and laid on this worker's: skew between the two
   // never shifts a start, only the workers' skew among themselves does (docs/rate-limits.md).
-  const wait = booking.at - booking.now;
-  if (wait <= 0) return { kind: 'run' };
+  const wait = admission.at - admission.now;
+  if (admission.kind === 'start') {
+    if (wait > 0) await sleep(Math.ceil(wait));
+    return { kind: 'run' };
+  }
   const until = Math.ceil(Date.now() + wait);
-  if (!booking.booked) {
+  if (admission.kind === 'full') {
     memo.noteFull(task.name, key.key, Date.now(), until);
     return { kind: 'defer', until, reason: beyondHorizon(spec), rateLimited: true };
   }

@@ -11,34 +11,46 @@ export interface RateLimit {
 /** A limit set at runtime for the whole cluster: a rate, or `'off'` (no limit). */
 export type RateOverride = RateLimit | 'off';
 
-/** When a rate-limited message may start. */
-export interface RateBooking {
-  /** Epoch ms on the store's clock; `now` (or earlier) when it may start at once. */
-  at: number;
-  /** True when the start at `at` is reserved for this message (it must not book again). */
+/** One delivery of a rate-limited message asking to start. */
+export interface RateRequest {
+  /** Starts further ahead than this are not booked (the message asks again then). */
+  horizonMs: number;
+  /** A start this close ahead is admitted (the worker waits for it) rather than booked. */
+  holdMs: number;
+  /**
+   * True when the message carries a booking for this attempt: it asks for an actual start
+   * ahead of the queue of bookings, and books again when none is free.
+   */
   booked: boolean;
-  /** The store's clock when it booked: `at - now` is the wait, whatever the caller's clock. */
+  /** The store's clock (epoch ms); defaults to the store's own (Redis `TIME`); tests pass one. */
+  now?: number;
+}
+
+/** What the store decided for one delivery, on the store's clock. */
+export interface RateAdmission {
+  /**
+   * `'start'`: admitted, to start at `at` (now, or within the hold). `'booked'`: a start is
+   * booked at `at`: come back then carrying the booking. `'full'`: nothing free within the
+   * horizon: come back at `at` (now + horizon) without a booking.
+   */
+  kind: 'start' | 'booked' | 'full';
+  /** Epoch ms on the store's clock. */
+  at: number;
+  /** The store's clock when it decided: `at - now` is the wait, whatever the caller's clock. */
   now: number;
 }
 
 /**
- * Cluster-wide rate limits, kept atomically in the broker (GCRA): every worker books starts
- * against the same state, so the limit holds for all of them together.
+ * Cluster-wide rate limits, kept atomically in the broker: every worker asks the same state
+ * (GCRA on actual starts, and a second GCRA that books when to come back), so the limit holds
+ * for all of them together.
  */
 export interface RateStore {
   /**
-   * Books the next start for `key` of `task` under `limit`, or under the task's runtime
-   * override when one is set. A start further than `horizonMs` ahead is not booked: then
-   * `at` is `now + horizonMs`, when to ask again, and `booked` is false. `now` defaults to
-   * the store's own clock (Redis `TIME`); tests pass a fake one.
+   * Decides one delivery of `key` of `task` under `limit`, or under the task's runtime override
+   * when one is set: admits its start, books a later one, or finds none within the horizon.
    */
-  book(
-    task: string,
-    key: string,
-    limit: RateLimit,
-    horizonMs: number,
-    now?: number,
-  ): Promise<RateBooking>;
+  admit(task: string, key: string, limit: RateLimit, request: RateRequest): Promise<RateAdmission>;
   /** Sets a task's limit for the whole cluster, or with `null` returns it to its code's. */
   setOverride(task: string, override: RateOverride | null): Promise<void>;
   /** The runtime overrides, by task name. */
