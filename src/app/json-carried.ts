@@ -96,6 +96,9 @@ function fieldProblem(object: object, ancestors: object[]): Problem | undefined 
 
 /** Why JSON would change or drop this object, or undefined when it carries it. */
 function refusedObject(value: object): string | undefined {
+  // The common case first: plain objects and arrays of this realm need none of the checks below.
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === Array.prototype || proto === null) return undefined;
   if (types.isDate(value))
     return Number.isNaN(value.getTime())
       ? 'is an invalid Date, which JSON carries as null'
