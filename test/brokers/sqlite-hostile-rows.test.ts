@@ -124,7 +124,7 @@ describe('the SQLite row reader', () => {
           dead: dead.length,
         });
       }),
-      { numRuns: fuzzRuns(0.5) },
+      { numRuns: fuzzRuns() },
     );
     await broker.close();
   });
