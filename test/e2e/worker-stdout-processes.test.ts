@@ -47,6 +47,15 @@ async function exitCode(worker: Worker): Promise<number | null> {
   }
 }
 
+/** Closes the test's end of the worker's stdout, and waits until the fd is really closed. */
+async function closeReader(worker: Worker): Promise<void> {
+  const stdout = worker.child.stdout;
+  if (!stdout) throw new Error('the worker has no stdout pipe');
+  const closed = new Promise((resolve) => stdout.once('close', resolve));
+  stdout.destroy();
+  await closed;
+}
+
 describe('a worker whose stdout is gone stops gracefully on SIGTERM', () => {
   let env: ReturnType<typeof e2eEnv>;
   const children: ChildProcess[] = [];
@@ -70,26 +79,41 @@ describe('a worker whose stdout is gone stops gracefully on SIGTERM', () => {
     children.push(worker.child);
     return worker;
   };
-  const finishedCount = () => {
-    // Created here too: the worker creates it when it loads the tasks, maybe later.
+  const rowsOf = (table: 'finished' | 'chatter') => {
+    // Created here too: the worker creates them when it loads the tasks, maybe later.
     const db = new Sqlite(env.env.E2E_RUNS_DB);
     try {
       db.pragma('busy_timeout = 10000');
-      db.exec('CREATE TABLE IF NOT EXISTS finished (task_id TEXT NOT NULL, pid INTEGER NOT NULL)');
-      return (db.prepare('SELECT COUNT(*) AS n FROM finished').get() as { n: number }).n;
+      db.exec(`CREATE TABLE IF NOT EXISTS ${table} (task_id TEXT NOT NULL, pid INTEGER)`);
+      return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     } finally {
       db.close();
     }
   };
+  const finishedCount = () => rowsOf('finished');
+  /** Waits until the task has written to its dead stdout a few times (or the worker died of it). */
+  const chatterIntoTheVoid = async (worker: Worker) => {
+    const before = rowsOf('chatter');
+    let gone = false;
+    void worker.exited.then(() => {
+      gone = true;
+    });
+    await until(
+      () => gone || rowsOf('chatter') >= before + 3,
+      'writes to the closed stdout',
+      30_000,
+    );
+  };
   const queueStats = () => env.app.broker.stats('e2e');
 
-  it('reader destroyed mid-task: the task finishes once, is acked, and the exit code is 0', async () => {
+  it('reader destroyed while the task writes to stdout: it finishes once, is acked, exit code 0', async () => {
     const { gate, workerEnv } = setUp();
-    await env.app.sendMany('out.gated', [[false]], {});
+    await env.app.sendMany('out.gated', [[true]], {});
     const worker = track(startWorker(workerEnv));
     await worker.waitFor(ONLINE);
     await until(() => env.counts().total === 1, 'the task to start');
-    worker.child.stdout?.destroy();
+    await closeReader(worker);
+    await chatterIntoTheVoid(worker);
     worker.child.kill('SIGTERM');
     writeFileSync(gate, '');
     expect(await exitCode(worker)).toBe(0);
@@ -98,7 +122,7 @@ describe('a worker whose stdout is gone stops gracefully on SIGTERM', () => {
     expect(await queueStats()).toMatchObject({ ready: 0, reserved: 0, delayed: 0, dead: 0 });
   });
 
-  it('reader exits after the first line (| head -1): the running task finishes, exit code 0', async () => {
+  it('reader exits after the first line (| head -1): the running task finishes once, exit code 0', async () => {
     const { gate, workerEnv } = setUp();
     const head = spawn('head', ['-n', '1'], { stdio: ['pipe', 'pipe', 'ignore'] });
     children.push(head);
@@ -106,8 +130,9 @@ describe('a worker whose stdout is gone stops gracefully on SIGTERM', () => {
     const worker = track(startWorker(workerEnv, head.stdin));
     head.stdin.destroy();
     await headExited;
-    await env.app.sendMany('out.gated', [[false]], {});
+    await env.app.sendMany('out.gated', [[true]], {});
     await until(() => env.counts().total === 1, 'the task to start');
+    await chatterIntoTheVoid(worker);
     worker.child.kill('SIGTERM');
     writeFileSync(gate, '');
     expect(await exitCode(worker)).toBe(0);
@@ -136,7 +161,8 @@ describe('a worker whose stdout is gone stops gracefully on SIGTERM', () => {
     const worker = track(startWorker(workerEnv));
     await worker.waitFor(ONLINE);
     await until(() => env.counts().total === 1, 'the task to start');
-    worker.child.stdout?.destroy();
+    await closeReader(worker);
+    await chatterIntoTheVoid(worker);
     worker.child.kill('SIGTERM');
     // Signals sent back to back can merge into one: repeat until it exits (the third and later
     // change nothing). The task never ends by itself, so only the second one can stop it.
