@@ -120,6 +120,8 @@ export function check(input: CheckInput): ChaosReport {
     );
   const noReason = [...input.dead].filter(([, reason]) => reason === '').map(([key]) => key);
   if (noReason.length > 0) violations.push(`dead letters without a reason: ${sample(noReason)}`);
+  const twice = [...input.dead.keys()].filter((key) => t.ended.has(key));
+  if (twice.length > 0) violations.push(`tasks both ran and were dead-lettered: ${sample(twice)}`);
   if ((input.torn ?? 0) > 0) violations.push(`${input.torn} ledger lines were cut short`);
   return {
     scenario: input.scenario,

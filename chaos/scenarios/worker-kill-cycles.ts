@@ -9,6 +9,7 @@ import { LedgerProducer, startLoad } from '../harness/producer.ts';
 import { stopGracefully } from '../harness/stop.ts';
 import type { ChaosBroker, ChaosReport, ChaosScale, ChaosScenario } from '../scenario.ts';
 
+/** The chaos suite's task module, as workers load it (-A). */
 export const TASKS = fileURLToPath(new URL('../fixtures/tasks.ts', import.meta.url));
 const QUEUE = 'chaos';
 const CONCURRENCY = 8;

@@ -68,6 +68,12 @@ describe('the chaos checker', () => {
     expect(report.violations).toContain('dead letters without a reason: b');
   });
 
+  it('reports a task that both ran and was dead-lettered: two final states', () => {
+    const dead = new Map([['a', 'rejected: bad input']]);
+    const report = check(input(ledger(...sent('a'), ...ran('a')), { dead }));
+    expect(report.violations).toEqual(['tasks both ran and were dead-lettered: a']);
+  });
+
   it('accepts duplicates within the in-flight bound when a faulted process ran them first', () => {
     const entries = ledger(
       ...sent('a', 'b'),
