@@ -57,9 +57,11 @@ export type {
   DeadLetterQuery,
   DelayedMessage,
   Delivery,
+  LeftDeadLetters,
   NackOptions,
   OutgoingMessage,
   QueueStats,
+  RequeueReport,
   ReserveOptions,
 } from './brokers/broker.ts';
 export { MemoryBeatStore } from './brokers/memory/memory-beat-store.ts';

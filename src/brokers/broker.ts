@@ -92,6 +92,8 @@ export interface QueueStats {
   delayed: number;
   /** Dead letters from this queue. */
   dead: number;
+  /** What kept a count from being read (a key holding a foreign value), when anything did. */
+  problems?: string[];
 }
 
 /** A message waiting for its due time (a countdown, an eta, a retry's backoff). */
@@ -118,6 +120,22 @@ export interface DeadLetter {
   reason: string;
   /** Epoch ms. */
   failedAt: number;
+}
+
+/** Dead letters a requeue left in place for one reason. */
+export interface LeftDeadLetters {
+  /** Why they stayed, in words. */
+  reason: string;
+  /** How many stayed for it. */
+  count: number;
+}
+
+/** What a requeue of dead letters did: how many moved, and the ones that stayed, by why. */
+export interface RequeueReport {
+  /** Dead letters moved back to their queues. */
+  requeued: number;
+  /** Dead letters left in the dead-letter queue as they hold no message to requeue, by reason. */
+  left: LeftDeadLetters[];
 }
 
 /** Which dead letters `listDeadLetters` returns: one page, oldest first. */
@@ -161,6 +179,11 @@ export interface Broker {
   listDeadLetters(query?: DeadLetterQuery): Promise<DeadLetter[]>;
   /** Moves dead letters back to their queues (all of them when `ids` is absent); returns how many. */
   requeueDeadLetters(ids?: string[]): Promise<number>;
+  /**
+   * As `requeueDeadLetters`, and says which dead letters stayed and why, for a broker that can
+   * hold some it cannot requeue (Redis: a value that is not an entry); without it, none stay.
+   */
+  requeueDeadLettersWithReport?(ids?: string[]): Promise<RequeueReport>;
   /** Deletes dead letters (all of them, or those of one queue); returns how many. */
   purgeDeadLetters(queue?: string): Promise<number>;
   /** The delayed messages of a queue, soonest first, at most `limit` (`inspect scheduled`). */

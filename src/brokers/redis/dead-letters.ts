@@ -1,5 +1,5 @@
 import type { RedisClient } from '../../redis/redis-connection.ts';
-import type { DeadLetter, DeadLetterQuery } from '../broker.ts';
+import type { DeadLetter, DeadLetterQuery, RequeueReport } from '../broker.ts';
 import { encodeId, unpackDeadLetter, unpackEntry } from './entry.ts';
 import { SCRIPTS } from './lua-script.ts';
 import type { QueueKeyring } from './queue-keys.ts';
@@ -21,23 +21,40 @@ export async function listDeadLetters(
   return letters.sort((a, b) => a.failedAt - b.failedAt).slice(offset, offset + limit);
 }
 
-/** Moves dead letters (all, or those with these ids) back to their queues and wakes consumers. */
+/**
+ * Moves dead letters (all, or those with these ids) back to their queues and wakes consumers;
+ * says how many moved and, when all were asked for, how many stayed and why.
+ */
 export async function requeueDeadLetters(
   client: RedisClient,
   keyring: QueueKeyring,
   queues: string[],
   ids: string[] | undefined,
-): Promise<number> {
-  if (ids && ids.length === 0) return 0;
-  let moved = 0;
+): Promise<RequeueReport> {
+  const report: RequeueReport = { requeued: 0, left: [] };
+  if (ids && ids.length === 0) return report;
+  const wanted = ids ? ids.map((id) => encodeId(id).bytes) : ['*'];
   for (const queue of queues) {
     const keys = keyring.of(queue);
-    const wanted = ids ? ids.map((id) => encodeId(id).bytes) : ['*'];
-    const n = Number(await SCRIPTS.requeueDead.run(client, [...keys.ready, keys.dead], wanted));
-    if (n > 0) await client.publish(keys.wakeChannel, '0');
-    moved += n;
+    const reply = (await SCRIPTS.requeueDead.run(
+      client,
+      [...keys.ready, keys.dead],
+      [Date.now(), ...wanted],
+    )) as Buffer[];
+    const moved = Number(reply[0]);
+    if (moved > 0) await client.publish(keys.wakeChannel, '0');
+    report.requeued += moved;
+    for (let i = 1; i + 1 < reply.length; i += 2) {
+      addLeft(report, String(reply[i]), Number(reply[i + 1]));
+    }
   }
-  return moved;
+  return report;
+}
+
+function addLeft(report: RequeueReport, reason: string, count: number): void {
+  const same = report.left.find((l) => l.reason === reason);
+  if (same) same.count += count;
+  else report.left.push({ reason, count });
 }
 
 /** Deletes the dead letters of these queues; returns how many. */

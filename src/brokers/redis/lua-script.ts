@@ -99,4 +99,5 @@ export const SCRIPTS = {
   recoverLeases: new LuaScript('recover-leases'),
   requeueDead: new LuaScript('requeue-dead'),
   purge: new LuaScript('purge'),
+  queueStats: new LuaScript('queue-stats'),
 } as const;

@@ -2,7 +2,7 @@ import type { OutgoingMessage } from '../broker.ts';
 import { packEntry } from './entry.ts';
 import type { QueueKeys } from './queue-keys.ts';
 
-/** KEYS and ARGV of one publish.lua call: messages grouped by target key, in order. */
+/** KEYS and ARGV of one publish.lua call: messages grouped by target key, in order, then the dead list. */
 export function publishArgs(
   keys: QueueKeys,
   messages: OutgoingMessage[],
@@ -33,9 +33,9 @@ export function publishArgs(
     else group.items.push(due, entry);
     earliest = Math.min(earliest, due);
   }
-  const args: Array<string | number | Buffer> = [keys.wakeChannel, earliest];
+  const args: Array<string | number | Buffer> = [keys.wakeChannel, earliest, now];
   for (const g of groups) {
     args.push(g.keyIndex, g.kind, g.kind === 'r' ? g.items.length : g.items.length / 2, ...g.items);
   }
-  return { keys: targets, args };
+  return { keys: [...targets, keys.dead], args };
 }

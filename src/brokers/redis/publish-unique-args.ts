@@ -7,7 +7,7 @@ export function uniqueClaimKey(keys: QueueKeys, key: string): string {
   return `${keys.tag}:unique:${key}`;
 }
 
-/** KEYS and ARGV of one publish-unique.lua call: claims of one queue, in order. */
+/** KEYS and ARGV of one publish-unique.lua call: claims of one queue, in order, then the dead list. */
 export function publishUniqueArgs(
   keys: QueueKeys,
   claims: UniqueClaim[],
@@ -18,7 +18,7 @@ export function publishUniqueArgs(
     const found = targets.indexOf(key);
     return found >= 0 ? found + 1 : targets.push(key);
   };
-  const args: Array<string | number | Buffer> = [keys.wakeChannel];
+  const args: Array<string | number | Buffer> = [keys.wakeChannel, now];
   for (const { message: m, key, ttlMs } of claims) {
     const due = m.availableAt !== undefined && m.availableAt > now ? m.availableAt : 0;
     const priority = m.priority ?? 0;
@@ -32,5 +32,5 @@ export function publishUniqueArgs(
       packEntry(priority, 0, m.id, m.body),
     );
   }
-  return { keys: targets, args };
+  return { keys: [...targets, keys.dead], args };
 }

@@ -33,6 +33,7 @@ import type {
   NackOptions,
   OutgoingMessage,
   QueueStats,
+  RequeueReport,
   ReserveOptions,
 } from '../broker.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
@@ -277,17 +278,25 @@ export class RedisBroker implements Broker {
     return counts.reduce<number>((sum, n) => sum + Number(n), 0);
   }
 
-  /** Counts by state for one queue. */
+  /** Counts by state for one queue; a key holding a foreign value counts 0 with a problem. */
   async stats(queue: string): Promise<QueueStats> {
     const client = await this.#ready();
     const keys = this.#keys.of(queue);
-    const [readyCounts, delayed, reserved, dead] = await Promise.all([
-      Promise.all(keys.ready.map((key) => client.llen(key))),
-      client.zcard(keys.delayed),
-      client.hlen(keys.held),
-      client.llen(keys.dead),
-    ]);
-    return { queue, ready: readyCounts.reduce((a, b) => a + b, 0), reserved, delayed, dead };
+    const reply = (await SCRIPTS.queueStats.run(
+      client,
+      [...keys.ready, keys.delayed, keys.held, keys.dead],
+      [],
+    )) as Array<number | Buffer>;
+    const [ready, delayed, reserved, dead] = reply.slice(0, 4).map(Number) as number[];
+    const stats: QueueStats = {
+      queue,
+      ready: ready ?? 0,
+      reserved: reserved ?? 0,
+      delayed: delayed ?? 0,
+      dead: dead ?? 0,
+    };
+    const problems = reply.slice(4).map(String);
+    return problems.length > 0 ? { ...stats, problems } : stats;
   }
 
   /** The delayed messages of a queue, soonest first (entries that do not parse are skipped). */
@@ -329,6 +338,11 @@ export class RedisBroker implements Broker {
 
   /** Moves dead letters back to their queues. */
   async requeueDeadLetters(ids?: string[]): Promise<number> {
+    return (await this.requeueDeadLettersWithReport(ids)).requeued;
+  }
+
+  /** Moves dead letters back to their queues; says how many stayed (not an entry) and why. */
+  async requeueDeadLettersWithReport(ids?: string[]): Promise<RequeueReport> {
     return requeueDeadLetters(await this.#ready(), this.#keys, await this.queues(), ids);
   }
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { App } from '../../app/app.ts';
+import type { Broker, RequeueReport } from '../../brokers/broker.ts';
 import { CliError, loadApp } from '../load-app.ts';
 import { positiveInt } from '../parse-options.ts';
 import { confirm } from './confirm.ts';
@@ -65,8 +66,23 @@ async function list(app: App, flags: DlqFlags): Promise<void> {
 async function requeue(app: App, ids: string[], flags: DlqFlags): Promise<void> {
   if (ids.length === 0 && !flags.all)
     throw new CliError('name the message ids to requeue, or pass --all', 2);
-  const moved = await app.broker.requeueDeadLetters(flags.all ? undefined : ids);
-  process.stdout.write(`requeued ${moved} messages\n`);
+  const report = await requeueWithReport(app.broker, flags.all ? undefined : ids);
+  process.stdout.write(`${describeRequeue(report)}\n`);
+}
+
+/** A broker without the report requeues every dead letter it is asked for: none stay. */
+async function requeueWithReport(broker: Broker, ids?: string[]): Promise<RequeueReport> {
+  if (broker.requeueDeadLettersWithReport) return broker.requeueDeadLettersWithReport(ids);
+  return { requeued: await broker.requeueDeadLetters(ids), left: [] };
+}
+
+/** `requeued 12 messages`, then how many stayed and why, when any did. */
+function describeRequeue(report: RequeueReport): string {
+  const moved = `requeued ${report.requeued} messages`;
+  const stayed = report.left.reduce((sum, l) => sum + l.count, 0);
+  if (stayed === 0) return moved;
+  const why = report.left.map((l) => `${l.count} ${l.reason}`).join('; ');
+  return `${moved}; ${stayed} dead letters could not be requeued (${why}) and were left in the dead-letter queue`;
 }
 
 async function purge(app: App, flags: DlqFlags): Promise<void> {

@@ -47,5 +47,6 @@ export function formatTable(stats: QueueStats[]): string {
     cells
       .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
       .join('  ');
-  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+  const problems = stats.flatMap((s) => (s.problems ?? []).map((p) => `queue ${s.queue}: ${p}`));
+  return `${[line(header), ...rows.map(line), ...problems].join('\n')}\n`;
 }

@@ -3,14 +3,16 @@
 -- ARGV[1] now (ms)  ARGV[2] most to move in one call
 -- Returns { moved, next due ms or -1 }. Each message moves once: the whole step is atomic.
 --@include lib/entry.lua
+--@include lib/set-aside.lua
 --@include lib/ready.lua
 local now = tonumber(ARGV[1])
-local due = redis.call('ZRANGEBYSCORE', KEYS[11], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+use_dead_list(KEYS[12], now)
+local due = call_on('zset', 'ZRANGEBYSCORE', KEYS[11], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
 for _, entry in ipairs(due) do
   redis.call('ZREM', KEYS[11], entry)
   local parsed, problem = parse_entry(entry)
   if parsed == nil then
-    redis.call('RPUSH', KEYS[12], pack_dead(now, 'corrupted entry under a Celeriac key ' .. KEYS[11] .. ': ' .. problem, entry))
+    call_on('list', 'RPUSH', KEYS[12], pack_dead(now, 'corrupted entry under a Celeriac key ' .. KEYS[11] .. ': ' .. problem, entry))
   else
     push_ready(parsed.priority, entry, false)
   end

@@ -4,22 +4,24 @@
 -- ARGV[1] now (ms)  ARGV[2] most to recover in one call
 -- Returns { recovered, next lease expiry ms or -1 }. Atomic: each message returns once.
 --@include lib/entry.lua
+--@include lib/set-aside.lua
 --@include lib/ready.lua
 --@include lib/held.lua
 local now = tonumber(ARGV[1])
-local expired = redis.call('ZRANGEBYSCORE', KEYS[12], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+use_dead_list(KEYS[13], now)
+local expired = call_on('zset', 'ZRANGEBYSCORE', KEYS[12], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
 local recovered = 0
 for _, receipt in ipairs(expired) do
   local held = take_held(KEYS[11], KEYS[12], receipt)
   if held then
     local parsed, problem = parse_entry(held)
     if parsed == nil then
-      redis.call('RPUSH', KEYS[13], pack_dead(now, 'corrupted entry under a Celeriac key ' .. KEYS[11] .. ': ' .. problem, held))
+      call_on('list', 'RPUSH', KEYS[13], pack_dead(now, 'corrupted entry under a Celeriac key ' .. KEYS[11] .. ': ' .. problem, held))
     else
       push_ready(parsed.priority, held, true)
       recovered = recovered + 1
     end
   end
 end
-local next_expiry = redis.call('ZRANGE', KEYS[12], 0, 0, 'WITHSCORES')[2] or -1
+local next_expiry = call_on('zset', 'ZRANGE', KEYS[12], 0, 0, 'WITHSCORES')[2] or -1
 return { recovered, next_expiry }
