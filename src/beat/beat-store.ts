@@ -22,10 +22,12 @@ export interface BeatStore {
   resign(group: string, holder: string): Promise<void>;
   /**
    * Records that entry `entry` fired for the tick at `tick` (epoch ms), only when no later or
-   * equal tick was recorded; returns false (recording nothing) otherwise. This is what makes a
-   * tick fire once even if two schedulers believed they led at the same moment.
+   * equal tick was recorded, or when the recorded one is exactly `replacing` (a tick the caller
+   * found too far ahead of its clock, so from another clock, which it rebases on its own);
+   * returns false (recording nothing) otherwise. This is what makes a tick fire once even if
+   * two schedulers believed they led at the same moment.
    */
-  claimTick(group: string, entry: string, tick: number): Promise<boolean>;
+  claimTick(group: string, entry: string, tick: number, replacing?: number): Promise<boolean>;
   /** The last recorded tick of each entry (epoch ms). */
   lastTicks(group: string): Promise<Map<string, number>>;
   /** Adds or replaces an entry added at run time. */

@@ -17,6 +17,11 @@ export interface DueInput {
   now: number;
   /** A tick at most this old is on time; an older one was missed. */
   graceMs: number;
+  /**
+   * No tick before this instant is on time, however recent: the wall clock stepped forward
+   * here, so the ticks it jumped over were missed, not late (default: no such instant).
+   */
+  onTimeFrom?: number;
   catchUp: CatchUp;
 }
 
@@ -29,7 +34,9 @@ export function dueTicks(input: DueInput): number[] {
   const { schedule, last, now } = input;
   // The common case, checked several times a second: nothing due since the last tick.
   if (!((schedule.next(last) ?? Number.POSITIVE_INFINITY) <= now)) return [];
-  const edge = now - input.graceMs;
+  // A floor past now would count future ticks as missed: a step back since makes it now.
+  const floor = Math.min(input.onTimeFrom ?? Number.NEGATIVE_INFINITY, now);
+  const edge = Math.max(now - input.graceMs, floor);
   const onTime = ticksIn(schedule, Math.max(edge - 1, last), now);
   const policy = input.catchUp;
   const wanted =
@@ -48,4 +55,14 @@ function ticksIn(schedule: Schedule, after: number, until: number): number[] {
     tick = schedule.next(tick);
   }
   return ticks;
+}
+
+/**
+ * True when a recorded tick is too far ahead of `now` to be this clock's: a whole tick of the
+ * schedule lies between the grace and it, so waiting for it would skip at least one interval.
+ * Such a tick was claimed on a clock since stepped back, or on another scheduler's clock ahead
+ * of this one.
+ */
+export function aheadOfClock(schedule: Schedule, last: number, now: number, graceMs: number) {
+  return (schedule.next(now + graceMs) ?? Number.POSITIVE_INFINITY) < last;
 }

@@ -4,7 +4,8 @@ import type { App } from '../app/app.ts';
 import { DEFAULT_BEAT_GROUP, requireBeatStore } from './beat-control.ts';
 import type { BeatEntry } from './beat-entry.ts';
 import type { BeatStore } from './beat-store.ts';
-import { dueTicks } from './due-ticks.ts';
+import { WallClockWatch } from './clock-steps.ts';
+import { aheadOfClock, dueTicks } from './due-ticks.ts';
 import { EntrySource } from './entry-source.ts';
 import { fireTick } from './fire-entry.ts';
 
@@ -24,6 +25,12 @@ export interface SchedulerOptions {
   graceMs?: number;
   /** The current time in epoch ms; injectable for tests. */
   clock?: () => number;
+  /**
+   * A clock that never steps (ms, any origin) to see steps of `clock` against; injectable for
+   * tests. Default `performance.now` with the default clock, and `clock` itself when only
+   * `clock` is given (so that clock is never seen to step).
+   */
+  monotonic?: () => number;
 }
 
 /** What one check did. */
@@ -59,6 +66,11 @@ export class Scheduler {
   readonly graceMs: number;
   private readonly store: BeatStore;
   private readonly clock: () => number;
+  private readonly wall: WallClockWatch;
+  /** Where this scheduler's clock last stepped: no earlier tick is on time, only missed. */
+  private onTimeFrom = Number.NEGATIVE_INFINITY;
+  /** Entries whose recorded tick was ahead of this clock: that tick, and when it was seen. */
+  private readonly rebased = new Map<string, { stale: number; since: number }>();
   private readonly entries: EntrySource;
   private wasLeading = false;
   private timer: NodeJS.Timeout | undefined;
@@ -81,6 +93,8 @@ export class Scheduler {
       );
     this.graceMs = options.graceMs ?? this.leaseMs + this.tickMs;
     this.clock = options.clock ?? Date.now;
+    const monotonic = options.monotonic ?? options.clock ?? (() => performance.now());
+    this.wall = new WallClockWatch(this.clock, monotonic);
     this.entries = new EntrySource(app.registry, app.beat.code, this.store, this.group, app.log);
   }
 
@@ -115,6 +129,7 @@ export class Scheduler {
   }
 
   private async pass(): Promise<CheckReport> {
+    this.noteClockStep();
     const leading = await this.store.lead(this.group, this.holder, this.leaseMs);
     this.noteLeadership(leading);
     // A standby reads the entries too, so it knows since when a never-fired one is due.
@@ -133,20 +148,33 @@ export class Scheduler {
       if (!this.firstSeen.has(entry.name)) this.firstSeen.set(entry.name, now);
   }
 
+  /** After a step of this scheduler's wall clock, the ticks it jumped over are only missed. */
+  private noteClockStep(): void {
+    const { now, step } = this.wall.read();
+    if (step === 0) return;
+    this.onTimeFrom = now;
+    this.app.log.warn({ group: this.group, stepMs: step }, 'beat: wall clock stepped');
+  }
+
   private async fireDue(entry: BeatEntry, last: number | undefined): Promise<CheckReport['fired']> {
     const now = this.clock();
-    // A never-fired entry has no history to make up: its ticks start when it was first seen.
+    const since = this.rebaseSince(entry, last, now);
+    // A never-fired entry has no history to make up: its ticks start when it was first seen;
+    // so does one rebased on this clock, from when its recorded tick was found ahead.
+    const fresh = last === undefined || since !== undefined;
     const ticks = dueTicks({
       schedule: entry.schedule,
-      last: last ?? this.firstSeen.get(entry.name) ?? now,
+      last: since ?? last ?? this.firstSeen.get(entry.name) ?? now,
       now,
       graceMs: this.graceMs,
-      catchUp: last === undefined ? 'skip' : entry.catchUp,
+      onTimeFrom: this.onTimeFrom,
+      catchUp: fresh ? 'skip' : entry.catchUp,
     });
+    const replacing = since === undefined ? undefined : last;
     const fired: CheckReport['fired'] = [];
     for (const tick of ticks) {
       // The claim, not the lease, is what keeps a tick from being sent twice.
-      if (!(await this.store.claimTick(this.group, entry.name, tick))) continue;
+      if (!(await this.store.claimTick(this.group, entry.name, tick, replacing))) continue;
       const id = await fireTick(this.app, entry, tick, now);
       this.app.log.info(
         { entry: entry.name, tick: new Date(tick).toISOString(), id },
@@ -155,6 +183,25 @@ export class Scheduler {
       fired.push({ entry: entry.name, tick, id });
     }
     return fired;
+  }
+
+  /**
+   * When the entry's recorded tick is ahead of this clock by more than an interval (the clock
+   * stepped back, or a skewed leader claimed it), the instant its ticks start again from.
+   */
+  private rebaseSince(entry: BeatEntry, last: number | undefined, now: number) {
+    const known = this.rebased.get(entry.name);
+    if (last === undefined || !aheadOfClock(entry.schedule, last, now, this.graceMs)) {
+      this.rebased.delete(entry.name);
+      return undefined;
+    }
+    if (known?.stale === last) return known.since;
+    this.rebased.set(entry.name, { stale: last, since: now });
+    this.app.log.warn(
+      { entry: entry.name, last: new Date(last).toISOString() },
+      'beat: last tick is ahead of this clock; the schedule restarts from now',
+    );
+    return now;
   }
 
   private noteLeadership(leading: boolean): void {

@@ -94,6 +94,26 @@ export function beatStoreConformance(name: string, makeStore: () => BeatStore): 
         expect(await s.lastTicks(group)).toEqual(new Map([['e', T0 + 60_000]]));
       });
 
+      it('claims an earlier tick only in place of the recorded one it names', async () => {
+        const [s, group] = [makeStore(), fresh()];
+        await s.claimTick(group, 'e', T0 + 3_600_000);
+        expect(await s.claimTick(group, 'e', T0, T0 + 1)).toBe(false);
+        expect(await s.claimTick(group, 'e', T0, T0 + 3_600_000)).toBe(true);
+        // The rebase happened once: the same claim again finds T0 recorded, not what it names.
+        expect(await s.claimTick(group, 'e', T0, T0 + 3_600_000)).toBe(false);
+        expect(await s.claimTick(group, 'e', T0 + 1_000)).toBe(true);
+        expect(await s.lastTicks(group)).toEqual(new Map([['e', T0 + 1_000]]));
+      });
+
+      it('of 20 concurrent rebasing claims of one tick exactly one wins', async () => {
+        const [s, group] = [makeStore(), fresh()];
+        await s.claimTick(group, 'e', T0 + 3_600_000);
+        const claims = await Promise.all(
+          Array.from({ length: 20 }, () => s.claimTick(group, 'e', T0, T0 + 3_600_000)),
+        );
+        expect(claims.filter(Boolean)).toHaveLength(1);
+      });
+
       it('of 50 concurrent claims of one tick exactly one wins', async () => {
         const [s, group] = [makeStore(), fresh()];
         const claims = await Promise.all(

@@ -35,11 +35,16 @@ export class MemoryBeatStore implements BeatStore {
     if (g.lease?.holder === holder) g.lease = undefined;
   }
 
-  /** Records `tick` when it is later than the entry's last one. */
-  async claimTick(group: string, entry: string, tick: number): Promise<boolean> {
+  /** Records `tick` when it is later than the entry's last one, or that one is `replacing`. */
+  async claimTick(
+    group: string,
+    entry: string,
+    tick: number,
+    replacing?: number,
+  ): Promise<boolean> {
     const ticks = this.#group(group).ticks;
     const last = ticks.get(entry);
-    if (last !== undefined && last >= tick) return false;
+    if (last !== undefined && last >= tick && last !== replacing) return false;
     ticks.set(entry, tick);
     return true;
   }

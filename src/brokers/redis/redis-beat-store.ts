@@ -60,9 +60,15 @@ export class RedisBeatStore implements BeatStore {
     await this.#run(SCRIPTS.resign, [this.#keys(group).lease], [holder]);
   }
 
-  /** Records `tick` when it is later than the entry's last one (`claim-tick.lua`). */
-  async claimTick(group: string, entry: string, tick: number): Promise<boolean> {
-    return (await this.#run(SCRIPTS.claimTick, [this.#keys(group).ticks], [entry, tick])) === 1;
+  /** Records `tick` when it is later than the entry's last one, or that is `replacing` (`claim-tick.lua`). */
+  async claimTick(
+    group: string,
+    entry: string,
+    tick: number,
+    replacing?: number,
+  ): Promise<boolean> {
+    const args = replacing === undefined ? [entry, tick] : [entry, tick, replacing];
+    return (await this.#run(SCRIPTS.claimTick, [this.#keys(group).ticks], args)) === 1;
   }
 
   /** The recorded tick of each entry of the group. */

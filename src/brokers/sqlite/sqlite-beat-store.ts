@@ -5,7 +5,7 @@ import { preparedFor } from './prepared-statements.ts';
 interface BeatStatements {
   lead: Database.Statement<[string, string, number, number]>;
   resign: Database.Statement<[string, string]>;
-  claimTick: Database.Statement<[string, string, number]>;
+  claimTick: Database.Statement<[string, string, number, number | null]>;
   lastTicks: Database.Statement<[string]>;
   putEntry: Database.Statement<[string, string, string, number]>;
   removeEntry: Database.Statement<[string, string]>;
@@ -41,9 +41,14 @@ export class SqliteBeatStore implements BeatStore {
     this.#open().s.resign.run(group, holder);
   }
 
-  /** One upsert that writes only when `tick` is later than the recorded one. */
-  async claimTick(group: string, entry: string, tick: number): Promise<boolean> {
-    return this.#open().s.claimTick.run(group, entry, tick).changes === 1;
+  /** One upsert that writes only when `tick` is later than the recorded one, or that is `replacing`. */
+  async claimTick(
+    group: string,
+    entry: string,
+    tick: number,
+    replacing?: number,
+  ): Promise<boolean> {
+    return this.#open().s.claimTick.run(group, entry, tick, replacing ?? null).changes === 1;
   }
 
   /** The recorded tick of each entry of the group. */
@@ -103,7 +108,7 @@ function prepare(db: Database.Database): BeatStatements {
     claimTick: db.prepare(
       `INSERT INTO beat_ticks (group_name, entry, last_tick) VALUES (?, ?, ?)
        ON CONFLICT (group_name, entry) DO UPDATE SET last_tick = excluded.last_tick
-       WHERE excluded.last_tick > beat_ticks.last_tick`,
+       WHERE excluded.last_tick > beat_ticks.last_tick OR beat_ticks.last_tick = ?`,
     ),
     lastTicks: db.prepare('SELECT entry, last_tick FROM beat_ticks WHERE group_name = ?'),
     putEntry: db.prepare(
