@@ -1,6 +1,7 @@
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { BrokerUnavailable } from '../errors/errors.ts';
 import { requireOptional } from '../packages/optional-package.ts';
+import { ConnectionLiveness } from './connection-liveness.ts';
 import { describeTarget, type RedisTarget } from './redis-url.ts';
 
 export type RedisClient = Redis | Cluster;
@@ -18,13 +19,21 @@ export interface ClientOptions {
    * its back). true: commands wait across a short outage, failing after a few reconnects.
    */
   offlineQueue: boolean;
+  /**
+   * How long a PING may go unanswered before the connection is dropped and remade (a silent
+   * partition gives no error). Default 3000.
+   */
+  livenessTimeoutMs?: number;
 }
 
 const MAX_RECONNECT_DELAY_MS = 2000;
+/** Long enough for a server busy with a slow script or a fork, short enough to notice a partition. */
+export const DEFAULT_LIVENESS_TIMEOUT_MS = 3000;
 
 /**
  * A client for the target, not yet connected. It never retries a first connect that failed
- * (`connectClient` reports it), and reconnects on its own once it has been connected.
+ * (`connectClient` reports it), and reconnects on its own once it has been connected, also
+ * when the connection went silent (`ConnectionLiveness`).
  */
 export function createClient(target: RedisTarget, options: ClientOptions): RedisClient {
   const ioredis = requireOptional<typeof import('ioredis')>('ioredis', options.feature);
@@ -60,9 +69,15 @@ export function createClient(target: RedisTarget, options: ClientOptions): Redis
         ...redisOptions,
         ...(target.nodes[0] ?? { host: '127.0.0.1', port: 6379 }),
       });
+  const liveness = new ConnectionLiveness(
+    client,
+    options.livenessTimeoutMs ?? DEFAULT_LIVENESS_TIMEOUT_MS,
+  );
   client.once('ready', () => {
     state.established = true;
+    liveness.start();
   });
+  client.once('end', () => liveness.stop());
   return client;
 }
 
