@@ -9,13 +9,14 @@ const BUSY = new Set(['EAGAIN', 'EWOULDBLOCK', 'EBUSY', 'EINTR']);
 // Nobody will ever read what is written here again: a closed pipe or socket, a closed fd.
 const GONE = new Set(['EPIPE', 'ECONNRESET', 'ENOTCONN', 'ESHUTDOWN', 'EBADF', 'EDESTADDRREQ']);
 
-/** Lines held while the destination cannot take them; beyond this they are dropped (counted). */
+/** Characters held while the destination cannot take them; more are dropped (and counted). */
 const MAX_QUEUED_BYTES = 1 << 20;
 const BUSY_RETRY_MS = 25;
 /** A full disk (or another refusal) is retried at most this often, with the lines then queued. */
 const REFUSED_RETRY_MS = 1000;
 
-const live = new Set<LogDestination>();
+/** Destinations with lines not yet written: what a drain or the exit waits for. */
+const busy = new Set<LogDestination>();
 
 /**
  * Where the default logger's lines go: a file descriptor (stdout by default) written in order,
@@ -48,7 +49,6 @@ export class LogDestination {
     this.#format = options.format ?? ((line) => line);
     this.#mode = chooseWriteMode(fd);
     if (this.#mode === 'closed') this.#closed = true;
-    live.add(this);
   }
 
   /** Lines dropped so far (a closed reader, a full disk, a backlog past 1 MiB). */
@@ -95,7 +95,6 @@ export class LogDestination {
    * the fd is slow or stuck, and a second, synchronous write could block the exit forever.
    */
   flushAtExit(): void {
-    live.delete(this);
     if (this.#closed || this.#inFlight || this.#mode === 'async') return;
     this.#paused = false;
     this.#pump();
@@ -103,10 +102,12 @@ export class LogDestination {
 
   #enqueue(text: string): void {
     if (this.#closed) this.#drop(1, 'closed');
-    else if (this.#queuedBytes + text.length > MAX_QUEUED_BYTES) this.#drop(1, 'backlog');
+    else if (this.#queuedBytes + text.length > MAX_QUEUED_BYTES)
+      this.#drop(1, 'backlog over 1 MiB');
     else {
       this.#queue.push(text);
       this.#queuedBytes += text.length;
+      busy.add(this);
     }
   }
 
@@ -115,7 +116,9 @@ export class LogDestination {
       if (this.#mode === 'async') this.#writeAsync();
       else this.#settle(...this.#writeSync());
     }
-    if (this.#isIdle()) for (const resolve of this.#idle.splice(0)) resolve();
+    if (!this.#isIdle()) return;
+    busy.delete(this);
+    for (const resolve of this.#idle.splice(0)) resolve();
   }
 
   /** Moves the queue (and a drop notice first, if lines were lost) into the chunk to write. */
@@ -178,7 +181,6 @@ export class LogDestination {
     this.#drop(this.#queue.length, 'closed');
     this.#queue = [];
     this.#queuedBytes = 0;
-    live.delete(this);
   }
 
   #drop(lines: number, reason: string): void {
@@ -191,7 +193,7 @@ export class LogDestination {
     const line = JSON.stringify({
       level: 40,
       time: Date.now(),
-      msg: `${this.#unreported} log lines were dropped: the log destination refused them (${this.#reason})`,
+      msg: `${this.#unreported} log lines were dropped (${this.#reason}): the log destination could not take them`,
     });
     this.#unreported = 0;
     return this.#format(line);
@@ -213,9 +215,9 @@ function troubleOf(error: NodeJS.ErrnoException | null): Trouble {
 
 /** Waits (at most `timeoutMs`) for every log destination of this process to write its lines. */
 export async function drainLogDestinations(timeoutMs = 2000): Promise<void> {
-  await Promise.all([...live].map((destination) => destination.drain(timeoutMs)));
+  await Promise.all([...busy].map((destination) => destination.drain(timeoutMs)));
 }
 
 process.on('exit', () => {
-  for (const destination of [...live]) destination.flushAtExit();
+  for (const destination of [...busy]) destination.flushAtExit();
 });
