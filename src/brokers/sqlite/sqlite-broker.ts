@@ -21,7 +21,9 @@ import type {
   ReserveOptions,
 } from '../broker.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
+import { checkRetryAt } from '../message-times.ts';
 import { insertMessage, toBuffer } from './insert-message.ts';
+import { monotonicMs, prepareLeaseClock } from './lease-clock.ts';
 import {
   deadLetterParams,
   type RawMovedRow,
@@ -66,6 +68,8 @@ export interface SqliteBrokerOptions {
 interface Connection {
   db: Database.Database;
   stmts: Statements;
+  /** Whether this process writes lease expiries on the monotonic clock (it knows the boot). */
+  monotonicLeases: boolean;
 }
 
 /**
@@ -170,6 +174,7 @@ export class SqliteBroker implements Broker {
 
   /** Schedules a retry or moves the message to the dead letters, if the receipt still holds. */
   async nack(delivery: Delivery, options: NackOptions): Promise<boolean> {
+    checkRetryAt(delivery, options);
     const seq = receiptSeq(delivery.receipt);
     if (seq === undefined) return false;
     const { db, stmts } = this.#open();
@@ -199,10 +204,12 @@ export class SqliteBroker implements Broker {
     return db
       .transaction(() => {
         const until = Date.now() + ms;
+        const monoUntil = monotonicMs() + ms;
         let count = 0;
         for (const d of deliveries) {
           const seq = receiptSeq(d.receipt);
-          if (seq !== undefined) count += stmts.extend.run(until, seq, d.receipt).changes;
+          if (seq !== undefined)
+            count += stmts.extend.run(until, monoUntil, seq, d.receipt).changes;
         }
         return count;
       })
@@ -285,24 +292,29 @@ export class SqliteBroker implements Broker {
     if (this.#conn) return this.#conn;
     const db = openDatabase(this.#path);
     db.exec(UNKNOWN_STATE_INDEX);
-    this.#conn = { db, stmts: prepareStatements(db) };
+    const monotonicLeases = prepareLeaseClock(db);
+    this.#conn = { db, stmts: prepareStatements(db), monotonicLeases };
     if (this.#closing.signal.aborted) this.#closing = new AbortController();
     return this.#conn;
   }
 
   #reserveNow(queues: string[], max: number, leaseMs: number): Delivery[] {
-    const { db, stmts } = this.#open();
+    const { db, stmts, monotonicLeases } = this.#open();
     return db
       .transaction(() => {
         const now = Date.now();
+        const mono = monotonicMs();
         deadLetterUntimed(stmts, now);
-        stmts.promoteDue.run(now);
+        stmts.promoteDelayed.run(now);
+        stmts.expireWallLeases.run(now);
+        stmts.expireMonoLeases.run(mono);
         const token = randomUUID();
+        const leaseMono = monotonicLeases ? mono + leaseMs : null;
         const taken: Delivery[] = [];
         for (const queue of queues) {
           const limit = max - taken.length;
           if (limit <= 0) break;
-          const params = { queue, limit, token, leaseUntil: now + leaseMs };
+          const params = { queue, limit, token, leaseUntil: now + leaseMs, leaseMono };
           const got = stmts.reserveFrom.all(params) as RawReservedRow[];
           // RETURNING has no defined order; restore the one the subquery picked.
           got.sort((a, b) => compareStored(b.priority, a.priority) || a.seq - b.seq);
@@ -315,9 +327,11 @@ export class SqliteBroker implements Broker {
 
   /** Ms until the next delayed message or lease in these queues falls due (at least 1). */
   #untilNextDue(queues: string[]): number {
-    const row = this.#open().stmts.nextDue.get(JSON.stringify(queues)) as { next: number | null };
+    const wall = Date.now();
+    const params = { queues: JSON.stringify(queues), wall, mono: monotonicMs() };
+    const row = this.#open().stmts.nextDue.get(params) as { next: number | null };
     if (row.next === null) return Number.POSITIVE_INFINITY;
-    return Math.max(row.next - Date.now(), 1);
+    return Math.max(row.next - wall, 1);
   }
 }
 

@@ -22,10 +22,21 @@ export interface CountsRow {
 const SQL = {
   insert: `INSERT INTO messages (id, queue, priority, state, available_at, body, enqueued_at)
     VALUES (@id, @queue, @priority, @state, @availableAt, @body, @now)`,
-  promoteDue: `UPDATE messages SET state = 0, receipt = NULL
-    WHERE state IN (1, 2) AND available_at <= ?`,
+  // Delayed messages' due times are calendar times, on the wall clock.
+  promoteDelayed: `UPDATE messages SET state = 0, receipt = NULL
+    WHERE state IN (1, 2) AND state = 2 AND available_at <= ?`,
+  // A lease is on the monotonic clock while lease_receipt = receipt (see lease-clock.ts), else
+  // (taken by an older release, or where no boot id is known) on the wall clock.
+  expireWallLeases: `UPDATE messages SET state = 0, receipt = NULL
+    WHERE state IN (1, 2) AND state = 1 AND available_at <= ?
+      AND (lease_receipt IS NOT receipt OR typeof(lease_mono) != 'integer')`,
+  expireMonoLeases: `UPDATE messages SET state = 0, receipt = NULL
+    WHERE state = 1 AND lease_mono <= ? AND lease_receipt = receipt`,
+  // available_at keeps a wall-clock expiry too, for processes of the release before.
   reserveFrom: `UPDATE messages
     SET state = 1, available_at = @leaseUntil, receipt = seq || ':' || @token,
+        lease_mono = @leaseMono,
+        lease_receipt = CASE WHEN @leaseMono IS NULL THEN NULL ELSE seq || ':' || @token END,
         delivery_count = CASE
           WHEN typeof(delivery_count) = 'integer' AND delivery_count BETWEEN 0 AND 999999998
           THEN delivery_count + 1 ELSE 'unreadable ' || quote(delivery_count) END
@@ -40,10 +51,14 @@ const SQL = {
     RETURNING seq, id, queue, priority, body, available_at AS availableAt`,
   takeStateless: `DELETE FROM messages WHERE state NOT IN (0, 1, 2)
     RETURNING seq, id, queue, priority, body, state`,
-  nextDue: `SELECT MIN(available_at) AS next FROM messages
-    WHERE state IN (1, 2) AND queue IN (SELECT value FROM json_each(?))`,
+  // The next due time or lease expiry, a monotonic one moved onto the wall clock.
+  nextDue: `SELECT MIN(CASE
+      WHEN state = 1 AND lease_receipt = receipt AND typeof(lease_mono) = 'integer'
+      THEN lease_mono - @mono + @wall ELSE available_at END) AS next
+    FROM messages WHERE state IN (1, 2) AND queue IN (SELECT value FROM json_each(@queues))`,
   ack: 'DELETE FROM messages WHERE seq = ? AND receipt = ? AND state = 1',
-  extend: 'UPDATE messages SET available_at = ? WHERE seq = ? AND receipt = ? AND state = 1',
+  extend: `UPDATE messages SET available_at = ?, lease_mono = ?
+    WHERE seq = ? AND receipt = ? AND state = 1`,
   retry: `UPDATE messages
     SET state = @state, available_at = @retryAt, receipt = NULL, body = COALESCE(@body, body)
     WHERE seq = @seq AND receipt = @receipt AND state = 1
