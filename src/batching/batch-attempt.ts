@@ -82,11 +82,11 @@ export async function attemptBatch(
     );
     return items.map((item, i): Outcome => {
       const failure = report.failures.get(item.id);
-      if (failure) return outcomeOfError(policy, failure, item.retries);
+      if (failure) return outcomeOfError(policy, failure, item.retries, task.name);
       return { kind: 'success', value: report.results[i] };
     });
   } catch (thrown) {
-    return items.map((item) => outcomeOfError(policy, thrown, item.retries));
+    return items.map((item) => outcomeOfError(policy, thrown, item.retries, task.name));
   } finally {
     abort.dispose();
   }

@@ -20,7 +20,12 @@ export async function observeAttempt(
     tell(
       execution,
       seen,
-      outcomeOfError(execution.task.options.retry, thrown, execution.envelope.retries),
+      outcomeOfError(
+        execution.task.options.retry,
+        thrown,
+        execution.envelope.retries,
+        execution.task.name,
+      ),
     );
     throw thrown;
   }

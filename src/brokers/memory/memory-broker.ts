@@ -12,6 +12,7 @@ import type {
   QueueStats,
   ReserveOptions,
 } from '../broker.ts';
+import { checkAvailableAt, checkRetryAt } from '../message-times.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
 import { MemoryBeatStore } from './memory-beat-store.ts';
 import { MemoryBroadcast } from './memory-broadcast.ts';
@@ -76,6 +77,7 @@ export class MemoryBroker implements Broker {
 
   /** Adds the batch at once: future availableAt makes a message delayed. */
   async enqueue(messages: OutgoingMessage[]): Promise<void> {
+    checkAvailableAt(messages);
     const now = Date.now();
     for (const m of messages) {
       const delayed = m.availableAt !== undefined && m.availableAt > now;
@@ -130,6 +132,7 @@ export class MemoryBroker implements Broker {
 
   /** Schedules a retry or moves the message to the dead letters, if the receipt still holds. */
   async nack(delivery: Delivery, options: NackOptions): Promise<boolean> {
+    checkRetryAt(delivery, options);
     const row = this.#held(delivery);
     if (!row) return false;
     this.#timed.delete(row);

@@ -1,5 +1,6 @@
 import type { UniqueClaim, UniqueSend, UniqueStore } from '../../flow/unique/unique-store.ts';
 import type { OutgoingMessage } from '../broker.ts';
+import { checkAvailableAt } from '../message-times.ts';
 
 interface Claim {
   id: string;
@@ -18,6 +19,7 @@ export class MemoryUniqueStore implements UniqueStore {
 
   /** Claims and enqueues in one synchronous pass; duplicates get the holder's id. */
   enqueueUnique(claims: UniqueClaim[]): Promise<UniqueSend[]> {
+    checkAvailableAt(claims.map((c) => c.message));
     const now = Date.now();
     const fresh: OutgoingMessage[] = [];
     const sends = claims.map(({ message, key, ttlMs }) => {

@@ -36,6 +36,7 @@ import type {
   RequeueReport,
   ReserveOptions,
 } from '../broker.ts';
+import { checkAvailableAt, checkRetryAt } from '../message-times.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
 import { listDeadLetters, purgeDeadLetters, requeueDeadLetters } from './dead-letters.ts';
 import { packEntry, unpackEntry } from './entry.ts';
@@ -161,6 +162,7 @@ export class RedisBroker implements Broker {
   /** Publishes messages, atomically per queue, retrying through an outage until the publish timeout. */
   async enqueue(messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
+    checkAvailableAt(messages);
     return this.#publisher.publish(messages);
   }
 
@@ -240,6 +242,7 @@ export class RedisBroker implements Broker {
 
   /** Returns a message for a later attempt, or moves it to the dead-letter queue. */
   async nack(delivery: Delivery, options: NackOptions): Promise<boolean> {
+    checkRetryAt(delivery, options);
     const client = await this.#ready();
     const keys = this.#keys.of(delivery.queue);
     const body = options.body

@@ -1,5 +1,6 @@
 import type { UniqueClaim, UniqueSend, UniqueStore } from '../../flow/unique/unique-store.ts';
 import type { RedisClient } from '../../redis/redis-connection.ts';
+import { checkAvailableAt } from '../message-times.ts';
 import { LuaScript } from './lua-script.ts';
 import { publishUniqueArgs, uniqueClaimKey } from './publish-unique-args.ts';
 import type { QueueKeys } from './queue-keys.ts';
@@ -33,6 +34,7 @@ export class RedisUniqueStore implements UniqueStore {
 
   /** One script call per queue (and per 500 claims); duplicates get the holder's id. */
   async enqueueUnique(claims: UniqueClaim[]): Promise<UniqueSend[]> {
+    checkAvailableAt(claims.map((c) => c.message));
     const client = await this.context.client();
     const sends: UniqueSend[] = new Array(claims.length);
     for (const [queue, positions] of positionsByQueue(claims)) {

@@ -1,9 +1,14 @@
 import type { OutgoingMessage } from '../broker.ts';
+import { checkAvailableAt } from '../message-times.ts';
 import { DELAYED, READY } from './schema.ts';
 import type { Statements } from './statements.ts';
 
-/** Inserts one outgoing message as ready, or delayed when it is not due yet. */
+/**
+ * Inserts one outgoing message as ready, or delayed when it is not due yet. Throws on an
+ * `availableAt` that is not a time: called inside a transaction, the whole batch is refused.
+ */
 export function insertMessage(stmts: Statements, message: OutgoingMessage, now: number): void {
+  checkAvailableAt([message]);
   const delayed = message.availableAt !== undefined && message.availableAt > now;
   stmts.insert.run({
     id: message.id,

@@ -20,8 +20,8 @@ import type {
   QueueStats,
   ReserveOptions,
 } from '../broker.ts';
-import { QueueWakeup } from '../queue-wakeup.ts';
 import { checkRetryAt } from '../message-times.ts';
+import { QueueWakeup } from '../queue-wakeup.ts';
 import { insertMessage, toBuffer } from './insert-message.ts';
 import { monotonicMs, prepareLeaseClock } from './lease-clock.ts';
 import {

@@ -233,10 +233,10 @@ export class ChildPool implements AttemptRunner {
     const running = member.running;
     if (!running) return;
     const { task, envelope } = running;
-    const decision = decideRetry(task.options.retry, error, envelope.retries);
+    const decision = decideRetry(task.options.retry, error, envelope.retries, task.name);
     const outcome: Outcome = decision.retry
       ? { kind: 'retry', delayMs: decision.delayMs, error }
-      : { kind: 'failure', error, reason: decision.reason };
+      : { kind: 'failure', error: decision.error ?? error, reason: decision.reason };
     this.#conclude(member, outcome);
   }
 
