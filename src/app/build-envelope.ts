@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AnyCanvas } from '../canvas/canvas.ts';
 import type { CanvasNode } from '../canvas/canvas-node.ts';
+import { describeValue } from '../config/describe-value.ts';
 import { ENVELOPE_VERSION, type Envelope, isPriority } from '../envelope/envelope.ts';
 import { CeleriacError } from '../errors/errors.ts';
 import type { ResolvedTaskOptions, SendOptions } from '../task/options.ts';
@@ -22,7 +23,7 @@ export function buildEnvelope(
 ): Envelope {
   if (!Array.isArray(args))
     throw new CeleriacError('BAD_ARGS', `args of "${taskName}" must be an array`);
-  const id = options.id ?? randomUUID();
+  const id = options.id === undefined ? randomUUID() : checkedId(taskName, options.id);
   const priority = options.priority ?? taskOptions?.priority;
   if (priority !== undefined && !isPriority(priority)) {
     throw new CeleriacError(
@@ -53,6 +54,15 @@ export function buildEnvelope(
   const limits = timeLimitsOf(taskOptions);
   if (limits) envelope.timelimit = limits;
   return envelope;
+}
+
+/** A task id of the caller's own: one broker refused an empty one, the others stored it. */
+function checkedId(taskName: string, id: unknown): string {
+  if (typeof id === 'string' && id !== '') return id;
+  throw new CeleriacError(
+    'BAD_ID',
+    `option "id" of a "${taskName}" message must be a non-empty string, got ${describeValue(id)}`,
+  );
 }
 
 function etaOf(options: SendOptions, now: number): number | undefined {

@@ -161,6 +161,27 @@ describe('buildEnvelope', () => {
     });
   });
 
+  // The Redis broker refused an empty id while the memory and SQLite brokers stored it: it is
+  // refused at send, the same on every broker.
+  it.each([
+    ['', '""'],
+    [42, '42'],
+    [null, 'null'],
+  ])('refuses the id %j, naming the task and the option', (id, shown) => {
+    const options = { id } as unknown as { id: string };
+    const error = buildError(() =>
+      buildEnvelope('emails.send', [], options, opts(), defaults, NOW),
+    );
+    expect(error.message).toBe(
+      `option "id" of a "emails.send" message must be a non-empty string, got ${shown}`,
+    );
+    expect(error.code).toBe('BAD_ID');
+  });
+
+  it("keeps an id of the caller's own", () => {
+    expect(buildEnvelope('t', [], { id: 'order-7' }, opts(), defaults, NOW).id).toBe('order-7');
+  });
+
   it('carries the time limits in seconds, as Celery does', () => {
     expect(
       buildEnvelope('t', [], {}, opts({ softTimeLimit: 1500, timeLimit: '3s' }), defaults, NOW)
