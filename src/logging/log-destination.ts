@@ -9,9 +9,11 @@ const BUSY = new Set(['EAGAIN', 'EWOULDBLOCK', 'EBUSY', 'EINTR']);
 // Nobody will ever read what is written here again: a closed pipe or socket, a closed fd.
 const GONE = new Set(['EPIPE', 'ECONNRESET', 'ENOTCONN', 'ESHUTDOWN', 'EBADF', 'EDESTADDRREQ']);
 
-/** Characters held while the destination cannot take them; more are dropped (and counted). */
-const MAX_QUEUED_BYTES = 1 << 20;
+/** Characters held while the destination cannot take them (see `#waitForRoom`). */
+const MAX_QUEUED_BYTES = 8 << 20;
 const BUSY_RETRY_MS = 25;
+/** How long a log call may wait for a full pipe before its reader counts as stalled. */
+const STALL_MS = 1000;
 /** A full disk (or another refusal) is retried at most this often, with the lines then queued. */
 const REFUSED_RETRY_MS = 1000;
 
@@ -37,6 +39,8 @@ export class LogDestination {
   #writing: { bytes: Buffer; lines: number } | undefined;
   #inFlight = false;
   #paused = false;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #stalled = false;
   #closed = false;
   #dropped = 0;
   #unreported = 0;
@@ -102,13 +106,45 @@ export class LogDestination {
 
   #enqueue(text: string): void {
     if (this.#closed) this.#drop(1, 'closed');
-    else if (this.#queuedBytes + text.length > MAX_QUEUED_BYTES)
-      this.#drop(1, 'backlog over 1 MiB');
+    else if (!this.#hasRoomFor(text.length)) this.#drop(1, 'backlog over 8 MiB');
     else {
       this.#queue.push(text);
       this.#queuedBytes += text.length;
       busy.add(this);
     }
+  }
+
+  #hasRoomFor(length: number): boolean {
+    if (this.#queuedBytes + length <= MAX_QUEUED_BYTES) return true;
+    return this.#mode === 'sync' && !this.#stalled && this.#waitForRoom(length);
+  }
+
+  /**
+   * A burst of lines faster than a live reader reads: the log call waits, writing as the pipe
+   * empties (backpressure, as synchronous logging has), rather than lose lines. A reader that
+   * takes nothing for STALL_MS is stalled: from then on lines are dropped at once, without
+   * waiting, until a write goes through again; so a stuck reader costs one wait, not one per line.
+   */
+  #waitForRoom(length: number): boolean {
+    const deadline = Date.now() + STALL_MS;
+    while (this.#queuedBytes + length > MAX_QUEUED_BYTES) {
+      const result = this.#writeNow();
+      if (result === 'refused' || this.#closed) return false;
+      if (result === 'busy' && Date.now() > deadline) {
+        this.#stalled = true;
+        return false;
+      }
+      if (result === 'busy') sleepMs(1);
+    }
+    return true;
+  }
+
+  /** One synchronous write of the chunk at hand, whatever the pause: what became of it. */
+  #writeNow(): 'written' | Trouble {
+    if (!this.#take()) return 'written';
+    const [error, written] = this.#writeSync();
+    this.#settle(error, written);
+    return !error && written > 0 ? 'written' : troubleOf(error);
   }
 
   #pump(): void {
@@ -153,6 +189,7 @@ export class LogDestination {
     const chunk = this.#writing;
     if (!chunk) return;
     if (!error && written > 0) {
+      this.#stalled = false;
       const rest = chunk.bytes.subarray(written);
       this.#writing = rest.length > 0 ? { bytes: rest, lines: chunk.lines } : undefined;
       return;
@@ -170,7 +207,9 @@ export class LogDestination {
 
   #pause(ms: number): void {
     this.#paused = true;
-    setTimeout(() => {
+    // One retry at a time: a wait for room may meet a full pipe many times over.
+    this.#retryTimer ??= setTimeout(() => {
+      this.#retryTimer = undefined;
       this.#paused = false;
       this.#pump();
     }, ms).unref();
@@ -202,6 +241,12 @@ export class LogDestination {
   #isIdle(): boolean {
     return this.#closed || (!this.#writing && this.#queue.length === 0 && !this.#inFlight);
   }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+function sleepMs(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
 }
 
 function troubleOf(error: NodeJS.ErrnoException | null): Trouble {

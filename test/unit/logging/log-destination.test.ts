@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   closeSync,
   constants,
@@ -37,8 +37,45 @@ describe('LogDestination', () => {
     const reader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     const writer = openSync(path, writeFlags);
     fds.push(writer);
-    return { reader, writer };
+    return { path, reader, writer };
   };
+
+  // 60,000 lines of 200 characters: 12 MB, past the 8 MiB the destination holds.
+  const burst = 60_000;
+  const padded = (i: number) => line(i).padStart(200, ' ');
+
+  it('a burst past the backlog to a slow live reader: the log calls wait, and no line is lost', async () => {
+    const { path, reader, writer } = fifo(constants.O_WRONLY | constants.O_NONBLOCK);
+    fds.push(reader);
+    // Another process reads, so that it can read while this thread waits in a log call.
+    const counter = spawn('sh', ['-c', `cat "${path}" | wc -l`], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let counted = '';
+    counter.stdout.on('data', (data) => {
+      counted += String(data);
+    });
+    const done = new Promise((resolve) => counter.once('exit', resolve));
+    const destination = new LogDestination(writer);
+    for (let i = 0; i < burst; i++) destination.write(padded(i));
+    await destination.drain(60_000);
+    closeSync(fds.splice(fds.indexOf(writer), 1)[0] as number);
+    await done;
+    expect(destination.dropped).toBe(0);
+    expect(Number(counted.trim())).toBe(burst);
+  });
+
+  it('a burst past the backlog to a stalled reader: lines are dropped and counted, in order otherwise', async () => {
+    const { reader, writer } = fifo(constants.O_WRONLY | constants.O_NONBLOCK);
+    fds.push(reader);
+    const destination = new LogDestination(writer);
+    for (let i = 0; i < burst; i++) expect(destination.write(padded(i))).toBe(true);
+    expect(destination.dropped).toBeGreaterThan(0);
+    const got = await readUntilIdle(reader, destination);
+    const numbers = [...got.matchAll(/"line (\d+)"/g)].map((m) => Number(m[1]));
+    expect(numbers.length + destination.dropped).toBe(burst);
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+  });
 
   it('on a full disk: no write throws, and every line is written or counted as dropped', async (ctx) => {
     tmpfs = await smallTmpfsOrSkip(64 * 1024, (reason) => ctx.skip(reason));
