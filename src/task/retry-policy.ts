@@ -50,7 +50,9 @@ function badDelay(
   cause: Error,
 ): CeleriacError {
   const named = task === undefined ? 'this task' : `task "${task}"`;
-  const message = `${named}: ${option} ${detail}; not retried (the attempt failed with ${describeThrown(cause)})`;
+  // A Retry carries the attempt's real error as its cause: that is the one to name.
+  const failed = cause instanceof Retry && cause.cause instanceof Error ? cause.cause : cause;
+  const message = `${named}: ${option} ${detail}; not retried (the attempt failed with ${describeThrown(failed)})`;
   return new CeleriacError('RETRY_DELAY_INVALID', message, { cause });
 }
 

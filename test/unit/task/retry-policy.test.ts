@@ -119,6 +119,16 @@ describe('decideRetry', () => {
     });
   });
 
+  it('refuses a ctx.retry() countdown that is not a finite number of ms, naming the task', () => {
+    const asked = new Retry({ delayMs: Number.NaN, cause: new Error('busy') });
+    const decision = decideRetry(policy({ max: 3 }), asked, 0, 'reports.build');
+    expect(decision).toMatchObject({ retry: false, reason: 'not-retryable' });
+    expect(decision.retry === false && decision.error?.message).toBe(
+      'task "reports.build": ctx.retry() countdown gave NaN for retry 1, not a finite number of ' +
+        'ms; not retried (the attempt failed with Error: busy)',
+    );
+  });
+
   it('retries a Retry even when autoretryFor does not match, but not beyond max', () => {
     const p = policy({ max: 2, autoretryFor: [TypeError] });
     expect(decideRetry(p, new Retry({ delayMs: 5 }), 1)).toEqual({ retry: true, delayMs: 5 });
