@@ -94,7 +94,8 @@ export function readDeadLetterRow(row: Record<string, StoredValue>): DeadLetter 
     queue: asText(row.queue ?? null),
     body: asBytes(row.body ?? null),
     reason: asText(row.reason ?? null),
-    failedAt: Number.isFinite(failedAt) ? failedAt : 0,
+    // NaN, not 0: a listing must show the time as unreadable, not as 1970.
+    failedAt: Number.isFinite(failedAt) ? failedAt : Number.NaN,
   };
 }
 
