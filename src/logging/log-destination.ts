@@ -127,7 +127,8 @@ export class LogDestination {
    */
   #waitForRoom(length: number): boolean {
     const deadline = Date.now() + STALL_MS;
-    while (this.#queuedBytes + length > MAX_QUEUED_BYTES) {
+    // An empty queue takes any line, even one longer than the backlog itself.
+    while (this.#queuedBytes > 0 && this.#queuedBytes + length > MAX_QUEUED_BYTES) {
       const result = this.#writeNow();
       if (result === 'refused' || this.#closed) return false;
       if (result === 'busy' && Date.now() > deadline) {

@@ -96,6 +96,14 @@ describe('LogDestination', () => {
     expect(written[0]).toContain('ENOSPC');
   });
 
+  it('takes a single line longer than its whole backlog', () => {
+    const devNull = openSync('/dev/null', 'w');
+    fds.push(devNull);
+    const destination = new LogDestination(devNull);
+    expect(destination.write('x'.repeat(9 << 20))).toBe(true);
+    expect(destination.dropped).toBe(0);
+  });
+
   for (const [mode, flags] of [
     ['blocking', constants.O_WRONLY],
     ['non-blocking', constants.O_WRONLY | constants.O_NONBLOCK],
