@@ -156,7 +156,7 @@ describe.skipIf(!redisAvailable)('Redis scripts with a foreign key of the wrong 
     const [recovered] = (await SCRIPTS.recoverLeases.run(
       client,
       [...keys.ready, keys.held, keys.leases, keys.dead],
-      [2000, 100],
+      [100],
     )) as [number];
 
     expect(recovered).toBe(1);
@@ -174,7 +174,7 @@ describe.skipIf(!redisAvailable)('Redis scripts with a foreign key of the wrong 
     const [moved] = (await SCRIPTS.promoteDue.run(
       client,
       [...keys.ready, keys.delayed, keys.dead],
-      [2000, 100],
+      [100],
     )) as [number];
 
     expect(moved).toBe(2);

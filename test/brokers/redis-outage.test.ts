@@ -1,3 +1,5 @@
+import { Redis } from 'ioredis';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisBroker } from '../../src/brokers/redis/redis-broker.ts';
 import { type App, BrokerUnavailable, createApp, type Worker } from '../../src/index.ts';
@@ -17,6 +19,21 @@ function succeeded(worker: Worker, count: number): Promise<void> {
     };
     worker.events.on('task:succeeded', listener);
   });
+}
+
+/** The server's pid, from its own INFO. */
+async function serverPid(url: string): Promise<number> {
+  const admin = new Redis(url);
+  try {
+    return Number(/process_id:(\d+)/.exec(await admin.info('server'))?.[1]);
+  } finally {
+    admin.disconnect();
+  }
+}
+
+/** Resolves once `predicate` holds, looking every 20 ms. */
+async function until(predicate: () => boolean): Promise<void> {
+  while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 describe.skipIf(!redisServerBinary)('redis broker through an outage', () => {
@@ -65,6 +82,41 @@ describe.skipIf(!redisServerBinary)('redis broker through an outage', () => {
     expect(ran.filter((n) => n >= 100).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 50 }, (_, i) => 100 + i),
     );
+  });
+
+  it('a worker whose Redis went silent drops the connection, reconnects and consumes again', async () => {
+    server = await startRedisServer();
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+    const broker = new RedisBroker(
+      { url: server.url, prefix: 'silent', livenessTimeoutMs: 200 },
+      logger,
+    );
+    app = createApp({ broker, defaultQueue: 'q', logLevel: 'silent' });
+    const ran: number[] = [];
+    const task = app.task('silent.record', (_ctx, n: number) => {
+      ran.push(n);
+    });
+    worker = app.worker({ concurrency: 4 });
+    await worker.start();
+    const first = succeeded(worker, 1);
+    await task.delay(0);
+    await first;
+    const pid = await serverPid(server.url);
+    const drops = () => lines.filter((l) => l.includes('no reply from Redis to a PING')).length;
+    // SIGSTOP: the socket stays open and the kernel acknowledges, but nothing answers, as in a
+    // partition that drops packets.
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await until(() => drops() >= 1);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const after = succeeded(worker, 20);
+    await task.delayMany(Array.from({ length: 20 }, (_, i) => [1 + i] as [number]));
+    await after;
+    expect(drops()).toBeGreaterThanOrEqual(1);
+    expect(ran.slice(1).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => 1 + i));
   });
 
   it('delay() during an outage rejects with a clear error within the publish timeout', async () => {

@@ -24,7 +24,7 @@ describe.skipIf(!redisAvailable)('retry.lua', () => {
     const done = await SCRIPTS.retry.run(
       redis as unknown as RedisClient,
       [...keys.ready, keys.delayed, keys.held, keys.leases, keys.dead],
-      [Date.now(), 'r.1', 0, '0|1.5|1|m{}', keys.wakeChannel],
+      ['r.1', 0, '0|1.5|1|m{}', keys.wakeChannel],
     );
 
     expect(Number(done)).toBe(1);

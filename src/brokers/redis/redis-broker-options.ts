@@ -12,6 +12,11 @@ export interface RedisBrokerOptions {
   pollIntervalMs?: number;
   /** How often the wake-up subscription proves it still receives; rebuilt after 3 misses. Default 5 s. */
   heartbeatMs?: number;
+  /**
+   * How long a PING may go unanswered before a connection is dropped and remade, so a silent
+   * partition is noticed (within twice this). Default 3 s.
+   */
+  livenessTimeoutMs?: number;
   /** Shown in CLIENT LIST, to count a worker's connections. Default `celeriac`. */
   connectionName?: string;
 }

@@ -11,6 +11,7 @@ import { createLogger } from '../../logging/logger.ts';
 import {
   connectClient,
   createClient,
+  DEFAULT_LIVENESS_TIMEOUT_MS,
   isConnectionError,
   quitClient,
   type RedisClient,
@@ -55,6 +56,7 @@ import { RedisSlotStore } from './redis-slot-store.ts';
 import { RedisUniqueStore } from './redis-unique-store.ts';
 import { RedisWorkerRegistry } from './redis-worker-registry.ts';
 import { reserveBatch } from './reserve-batch.ts';
+import { monotonicMs, ServerClock } from './server-clock.ts';
 import { WakeSubscriber } from './wake-subscriber.ts';
 
 /** Named in the error when ioredis is missing. */
@@ -85,6 +87,8 @@ export class RedisBroker implements Broker {
   readonly #log: Logger;
   readonly #keys: QueueKeyring;
   readonly #hints = new QueueHints();
+  /** The server's clock, on which leases and due times live; it times naps and maintenance. */
+  readonly #clock = new ServerClock();
   readonly #publisher = new PublishCoalescer((messages) => this.#publishNow(messages));
   /** Unique-task claims: string keys under each queue's hash tag, set by the publish script. */
   readonly uniques: UniqueStore = new RedisUniqueStore({
@@ -126,6 +130,7 @@ export class RedisBroker implements Broker {
       publishTimeoutMs: options.publishTimeoutMs ?? 10_000,
       pollIntervalMs: options.pollIntervalMs ?? 1000,
       heartbeatMs: options.heartbeatMs ?? 5000,
+      livenessTimeoutMs: options.livenessTimeoutMs ?? DEFAULT_LIVENESS_TIMEOUT_MS,
       connectionName: options.connectionName ?? 'celeriac',
     };
     this.#log = logger ?? createLogger('warn');
@@ -186,7 +191,8 @@ export class RedisBroker implements Broker {
    */
   async reserve(queues: string[], options: ReserveOptions): Promise<Delivery[]> {
     const client = this.#client ?? (await this.#ready());
-    const deadline = Date.now() + (options.waitMs ?? 0);
+    // Monotonic: a step of this machine's wall clock neither ends a poll nor stretches it.
+    const deadline = monotonicMs() + (options.waitMs ?? 0);
     const acks = groupBy(options.ack ?? [], (d) => d.queue);
     if ((options.waitMs ?? 0) > 0) await this.#watch(queues);
     for (;;) {
@@ -195,8 +201,8 @@ export class RedisBroker implements Broker {
       for (const queue of queues) {
         if (deliveries.length >= options.max) break;
         const hint = this.#hints.of(queue);
-        const now = Date.now();
-        if (maintenanceDue(hint, now)) await maintainQueue(client, this.#keys.of(queue), hint, now);
+        if (maintenanceDue(hint, this.#clock.now()))
+          await maintainQueue(client, this.#keys.of(queue), hint, this.#clock);
         const batch = acks.get(queue) ?? [];
         acks.delete(queue);
         deliveries.push(
@@ -209,7 +215,7 @@ export class RedisBroker implements Broker {
       // Acks of queues this call did not reach (earlier queues filled `max`).
       if (acks.size > 0) await this.ack([...acks.values()].flat());
       acks.clear();
-      const left = deadline - Date.now();
+      const left = deadline - monotonicMs();
       if (
         deliveries.length > 0 ||
         left <= 0 ||
@@ -218,7 +224,8 @@ export class RedisBroker implements Broker {
       ) {
         return deliveries;
       }
-      const nap = Math.min(left, this.#options.pollIntervalMs, this.#hints.msUntilNext(queues));
+      const next = this.#hints.msUntilNext(queues, this.#clock.now());
+      const nap = Math.min(left, this.#options.pollIntervalMs, next);
       await this.#wakeup.wait('', queues, nap, [options.signal, this.#closing.signal], seen);
     }
   }
@@ -248,33 +255,34 @@ export class RedisBroker implements Broker {
     const body = options.body
       ? packEntry(delivery.priority, delivery.deliveryCount, delivery.id, options.body)
       : '';
-    const now = Date.now();
     if ('deadLetter' in options) {
       const done = await SCRIPTS.deadLetter.run(
         client,
         [keys.held, keys.leases, keys.dead],
-        [now, delivery.receipt, options.reason, body],
+        [delivery.receipt, options.reason, body],
       );
       return Number(done) === 1;
     }
+    // The retry time was reckoned on this worker's clock: as a delay it means the same on the
+    // server's, where the script makes the message due.
+    const delayMs = Math.max(0, Math.ceil(options.retryAt - Date.now()));
     const done = await SCRIPTS.retry.run(
       client,
       [...keys.ready, keys.delayed, keys.held, keys.leases, keys.dead],
-      [now, delivery.receipt, options.retryAt, body, keys.wakeChannel],
+      [delivery.receipt, delayMs, body, keys.wakeChannel],
     );
     return Number(done) === 1;
   }
 
-  /** Renews leases, one script call per queue; returns how many were still held. */
+  /** Renews leases for `ms` on the server's clock, one script call per queue; returns how many were still held. */
   async extendLease(deliveries: Delivery[], ms: number): Promise<number> {
     const client = await this.#ready();
-    const expiry = Date.now() + ms;
     const counts = await Promise.all(
       [...groupBy(deliveries, (d) => d.queue)].map(([queue, batch]) =>
         SCRIPTS.extendLeases.run(
           client,
           [this.#keys.of(queue).leases],
-          [expiry, ...batch.map((d) => d.receipt)],
+          [ms, ...batch.map((d) => d.receipt)],
         ),
       ),
     );
@@ -379,7 +387,7 @@ export class RedisBroker implements Broker {
     const hints = this.#hints.of(queue);
     // Other workers' leases and delayed retries change the hints without telling this one:
     // they are re-read once per poll interval, not on every reserve.
-    const now = Date.now();
+    const now = monotonicMs();
     const withHints = now - hints.readAt >= this.#options.pollIntervalMs;
     const batch = await reserveBatch(client, {
       queue,
@@ -389,12 +397,13 @@ export class RedisBroker implements Broker {
       withHints,
       ...call,
     });
+    this.#clock.observe(batch.serverNow);
     if (withHints) {
       hints.nextDue = batch.nextDue;
       hints.nextExpiry = batch.nextExpiry;
       hints.readAt = now;
     }
-    const ourExpiry = now + call.leaseMs;
+    const ourExpiry = batch.serverNow + call.leaseMs;
     if (batch.deliveries.length > 0 && (hints.nextExpiry < 0 || ourExpiry < hints.nextExpiry))
       hints.nextExpiry = ourExpiry;
     return batch.deliveries;
@@ -454,13 +463,13 @@ export class RedisBroker implements Broker {
 
   /** Retries a write through a connection outage until the publish timeout, then fails clearly. */
   async #withRetry<T>(operation: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.#options.publishTimeoutMs;
+    const deadline = monotonicMs() + this.#options.publishTimeoutMs;
     for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
       try {
         return await operation();
       } catch (error) {
         if (!isConnectionError(error)) throw error;
-        if (Date.now() + delay > deadline) {
+        if (monotonicMs() + delay > deadline) {
           throw new BrokerUnavailable(
             `could not publish to Redis at ${describeTarget(this.#target)} within ${this.#options.publishTimeoutMs} ms: ${(error as Error).message}`,
             { cause: error },

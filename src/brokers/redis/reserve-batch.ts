@@ -21,6 +21,8 @@ export interface ReserveBatchCall {
 /** What reserve.lua returned: the messages, and when the queue next needs maintenance. */
 export interface ReservedBatch {
   deliveries: Delivery[];
+  /** The server's time when it reserved (epoch ms): the clock of the hints and leases. */
+  serverNow: number;
   /** Earliest delayed message's due time, -1 when none, -2 when not asked for. */
   nextDue: number;
   /** Earliest lease expiry, -1 when none, -2 when not asked for. */
@@ -36,18 +38,11 @@ export async function reserveBatch(
   const reply = (await SCRIPTS.reserve.run(
     client,
     [...keys.ready, keys.delayed, keys.held, keys.leases, keys.dead],
-    [
-      Date.now(),
-      call.max,
-      call.leaseMs,
-      call.receiptPrefix,
-      call.withHints ? '1' : '0',
-      ...call.ackReceipts,
-    ],
+    [call.max, call.leaseMs, call.receiptPrefix, call.withHints ? '1' : '0', ...call.ackReceipts],
   )) as Buffer[];
   const deliveries: Delivery[] = [];
   const unreadable: Array<{ receipt: string; problem: string }> = [];
-  for (let i = 2; i < reply.length; i += 2) {
+  for (let i = 3; i < reply.length; i += 2) {
     const receipt = (reply[i] as Buffer).toString();
     const entry = readEntry(reply[i + 1] as Buffer);
     if ('problem' in entry) unreadable.push({ receipt, problem: entry.problem });
@@ -56,7 +51,12 @@ export async function reserveBatch(
   // reserve.lua returns only entries its parser read, by the grammar readEntry shares; should
   // the two ever disagree, the receipt gets an outcome here rather than loop through its lease.
   await Promise.all(unreadable.map((u) => deadLetterUnreadable(client, keys, u)));
-  return { deliveries, nextDue: Number(reply[0]), nextExpiry: Number(reply[1]) };
+  return {
+    deliveries,
+    serverNow: Number(reply[2]),
+    nextDue: Number(reply[0]),
+    nextExpiry: Number(reply[1]),
+  };
 }
 
 function toDelivery(queue: string, receipt: string, entry: Entry): Delivery {
@@ -80,6 +80,6 @@ async function deadLetterUnreadable(
   await SCRIPTS.deadLetter.run(
     client,
     [keys.held, keys.leases, keys.dead],
-    [Date.now(), held.receipt, reason, ''],
+    [held.receipt, reason, ''],
   );
 }

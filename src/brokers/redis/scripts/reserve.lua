@@ -6,20 +6,22 @@
 -- KEYS[12]     held hash (receipt -> entry)
 -- KEYS[13]     leases zset (receipt -> lease expiry ms)
 -- KEYS[14]     dead list
--- ARGV[1] now (ms)  ARGV[2] max  ARGV[3] lease ms  ARGV[4] receipt prefix
--- ARGV[5] '1' to return the maintenance hints, '0' to skip them
--- ARGV[6..] receipts to ack first (outdated ones change nothing)
--- Returns { next due delayed ms, next lease expiry ms, receipt1, entry1, ... }; each hint is -1
--- when there is nothing, or -2 when not asked for. A value that is not an entry is moved to the
+-- ARGV[1] max  ARGV[2] lease ms  ARGV[3] receipt prefix
+-- ARGV[4] '1' to return the maintenance hints, '0' to skip them
+-- ARGV[5..] receipts to ack first (outdated ones change nothing)
+-- Returns { next due delayed ms, next lease expiry ms, the server's time ms, receipt1, entry1,
+-- ... }; each hint is -1 when there is nothing, or -2 when not asked for. Leases and due times
+-- are on the server's clock (lib/server-time.lua), whatever the worker's says. A value that is not an entry is moved to the
 -- dead list with its reason, never returned; a key holding a value of the wrong type is set
 -- aside (lib/set-aside.lua), and should a write still fail, every popped value goes back to the
 -- front of its list before the error is raised, as Redis does not undo a script's writes. This
 -- runs once per worker round trip, so it makes as few redis.call()s as it can.
 --@include lib/entry.lua
 --@include lib/set-aside.lua
-local now = tonumber(ARGV[1])
-local max = tonumber(ARGV[2])
-local expiry = now + tonumber(ARGV[3])
+--@include lib/server-time.lua
+local now = server_ms()
+local max = tonumber(ARGV[1])
+local expiry = now + tonumber(ARGV[2])
 use_dead_list(KEYS[14], now)
 
 -- Calls `command key items[first..]` in slices, as Lua's unpack() has a stack limit.
@@ -29,7 +31,7 @@ local function call_in_slices(kind, command, key, items, first)
   end
 end
 
-local out = { -2, -2 }
+local out = { -2, -2, now }
 local held = {}
 local leases = {}
 local receipts = {}
@@ -40,7 +42,7 @@ local taken = 0
 
 local function hold(parsed)
   taken = taken + 1
-  local receipt = ARGV[4] .. taken
+  local receipt = ARGV[3] .. taken
   local value = pack_entry(parsed.priority, parsed.deliveries + 1, parsed.rest)
   held[#held + 1] = receipt
   held[#held + 1] = value
@@ -71,8 +73,8 @@ local function take(key)
 end
 
 local function reserve()
-  call_in_slices('hash', 'HDEL', KEYS[12], ARGV, 6)
-  call_in_slices('zset', 'ZREM', KEYS[13], ARGV, 6)
+  call_in_slices('hash', 'HDEL', KEYS[12], ARGV, 5)
+  call_in_slices('zset', 'ZREM', KEYS[13], ARGV, 5)
   -- Most queues use the default priority only: one EXISTS spares nine empty pops.
   if redis.call('EXISTS', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]) > 0 then
     for p = 9, 1, -1 do take(KEYS[p + 1]) end
@@ -81,7 +83,7 @@ local function reserve()
   call_in_slices('hash', 'HSET', KEYS[12], held, 1)
   call_in_slices('zset', 'ZADD', KEYS[13], leases, 1)
   call_in_slices('list', 'RPUSH', KEYS[14], dead, 1)
-  if ARGV[5] == '1' then
+  if ARGV[4] == '1' then
     out[1] = call_on('zset', 'ZRANGE', KEYS[11], 0, 0, 'WITHSCORES')[2] or -1
     out[2] = call_on('zset', 'ZRANGE', KEYS[13], 0, 0, 'WITHSCORES')[2] or -1
   end
