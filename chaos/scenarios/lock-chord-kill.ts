@@ -36,16 +36,15 @@ async function runLockChordKill(broker: ChaosBroker, scale: ChaosScale): Promise
   const spec = { app: TASKS, queues: [QUEUE], concurrency: CONCURRENCY, lease: '2s' };
   const workers: ChaosProcess[] = [];
   try {
-    const [victim, survivor] = await Promise.all([
-      startWorker(spec, env.env),
-      startWorker(spec, env.env),
-    ]);
-    workers.push(victim as ChaosProcess, survivor as ChaosProcess);
+    // The victim runs alone until the kill, so it surely holds locks and members at once: its
+    // locks are held for seconds while chord members run beside them. The survivor comes after.
+    const victim = await startWorker(spec, env.env);
+    workers.push(victim);
     await sendWorkload(env, SCALE[scale]);
-    const pid = (victim as ChaosProcess).pid;
+    const pid = victim.pid;
     await waitFor('the victim to hold a lock and chord members', () => holds(env, pid));
     const at = Date.now();
-    await (victim as ChaosProcess).kill9();
+    await victim.kill9();
     const fault: Fault = {
       what: `kill -9 worker ${pid}`,
       at,
@@ -53,6 +52,8 @@ async function runLockChordKill(broker: ChaosBroker, scale: ChaosScale): Promise
       pids: [pid],
       inFlight: openRuns(env, pid) + CONCURRENCY,
     };
+    const survivor = await startWorker(spec, env.env);
+    workers.push(survivor);
     await waitFor(
       'the chord callback',
       () => ledgerOf(env).some((e) => e.kind === 'callback'),
@@ -69,7 +70,7 @@ async function runLockChordKill(broker: ChaosBroker, scale: ChaosScale): Promise
       faults: [fault],
       violations,
     });
-    report.violations.push(...(await stopGracefully([survivor as ChaosProcess])));
+    report.violations.push(...(await stopGracefully([survivor])));
     return report;
   } finally {
     await killAll(workers);
@@ -86,7 +87,7 @@ async function sendWorkload(env: ChaosBrokerEnv, size: (typeof SCALE)[ChaosScale
   const lockP = new LedgerProducer(env.app, ledger, 'lock');
   const limitP = new LedgerProducer(env.app, ledger, 'limit');
   await lockP.sendBatch(
-    { task: 'chaos.locked', queue: QUEUE, args: (key) => [slotOf(key), 300] },
+    { task: 'chaos.locked', queue: QUEUE, args: (key) => [slotOf(key), 600] },
     size.locked,
   );
   await limitP.sendBatch(
