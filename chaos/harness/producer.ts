@@ -55,6 +55,8 @@ export class LedgerProducer {
 export interface Load {
   /** Stops after the batch in progress; resolves with how many batches failed to send. */
   stop(): Promise<number>;
+  /** The last send error, for a scenario that waits in vain for runs to say why. */
+  lastError(): string | undefined;
 }
 
 /** Sends a batch of `size` every `everyMs` until stopped; a failed send is counted, not thrown. */
@@ -66,13 +68,18 @@ export function startLoad(
 ): Load {
   let stopped = false;
   let failures = 0;
+  let last: string | undefined;
   const loop = (async () => {
     while (!stopped) {
-      await producer.sendBatch(spec, size).catch(() => failures++);
+      await producer.sendBatch(spec, size).catch((error: unknown) => {
+        failures++;
+        last = error instanceof Error ? error.message : String(error);
+      });
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
   })();
   return {
+    lastError: () => last,
     async stop() {
       stopped = true;
       await loop;

@@ -65,7 +65,12 @@ async function runCycles(
       await waitFor(
         `worker ${victim.pid} to run ${RUNS_BEFORE_KILL} tasks`,
         () => startsBy(env, victim.pid) >= RUNS_BEFORE_KILL,
-      );
+      ).catch((error: Error) => {
+        const tail = victim.output().split('\n').slice(-3).join('\n');
+        throw new Error(
+          `${error.message} (last send error: ${load.lastError() ?? 'none'}); worker output:\n${tail}`,
+        );
+      });
       const at = Date.now();
       await victim.kill9();
       // Open runs are exact; a slot frees before its ack is sent, so up to `concurrency`
