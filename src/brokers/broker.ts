@@ -159,7 +159,10 @@ export interface Broker {
   connect(): Promise<void>;
   /** Releases resources. `force` skips waiting for in-flight operations. */
   close(options?: { force?: boolean }): Promise<void>;
-  /** Publishes messages atomically as one batch. */
+  /**
+   * Publishes messages as one batch: each queue's messages become visible together or not at
+   * all. The whole batch does too, except on Redis Cluster, where each queue is on its own slot.
+   */
   enqueue(messages: OutgoingMessage[]): Promise<void>;
   /** Reserves up to `max` ready messages, taking queues in the given order, highest priority first. */
   reserve(queues: string[], options: ReserveOptions): Promise<Delivery[]>;

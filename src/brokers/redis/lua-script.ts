@@ -1,12 +1,22 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../../redis/redis-connection.ts';
 
-type EvalArgs = [script: string, numKeys: number, ...rest: Array<string | number | Buffer>];
+type Arg = string | number | Buffer;
+/**
+ * Keys and arguments go as two arrays, which ioredis flattens: spread into the call, a batch of
+ * 100,000 or more arguments would overflow the stack.
+ */
+type EvalArgs = [script: string, numKeys: number, keys: string[], args: Arg[]];
 /** ioredis has the Buffer-reply variants of EVAL and EVALSHA at run time but not in its types. */
 interface BufferEval {
   evalshaBuffer(...args: EvalArgs): Promise<unknown>;
   evalBuffer(...args: EvalArgs): Promise<unknown>;
+}
+/** A MULTI being queued; its EVAL takes the same two arrays. */
+interface QueuedEval {
+  eval(...args: EvalArgs): unknown;
 }
 
 const SCRIPTS_DIR = new URL('./scripts/', import.meta.url);
@@ -51,26 +61,17 @@ export class LuaScript {
   }
 
   /** Runs the script; replies come back as Buffers (bodies are binary). */
-  async run(
-    client: RedisClient,
-    keys: string[],
-    args: Array<string | number | Buffer>,
-  ): Promise<unknown> {
+  async run(client: RedisClient, keys: string[], args: Arg[]): Promise<unknown> {
     try {
       return await (client as unknown as BufferEval).evalshaBuffer(
         this.sha,
         keys.length,
-        ...keys,
-        ...args,
+        keys,
+        args,
       );
     } catch (error) {
       if (!String((error as Error).message).includes('NOSCRIPT')) throw error;
-      return (client as unknown as BufferEval).evalBuffer(
-        this.source,
-        keys.length,
-        ...keys,
-        ...args,
-      );
+      return (client as unknown as BufferEval).evalBuffer(this.source, keys.length, keys, args);
     }
   }
 
@@ -78,12 +79,16 @@ export class LuaScript {
    * Runs the script with EVAL, never EVALSHA, for calls whose order matters: after a NOSCRIPT
    * the retry of one call could go out behind a later call that found the script loaded.
    */
-  async runInOrder(
-    client: RedisClient,
-    keys: string[],
-    args: Array<string | number | Buffer>,
-  ): Promise<unknown> {
-    return (client as unknown as BufferEval).evalBuffer(this.source, keys.length, ...keys, ...args);
+  async runInOrder(client: RedisClient, keys: string[], args: Arg[]): Promise<unknown> {
+    return (client as unknown as BufferEval).evalBuffer(this.source, keys.length, keys, args);
+  }
+
+  /**
+   * Queues the script into a MULTI with EVAL and its source, never EVALSHA: inside a
+   * transaction a NOSCRIPT fails that command alone while the others are applied.
+   */
+  queueIn(transaction: ChainableCommander, keys: string[], args: Arg[]): void {
+    (transaction as unknown as QueuedEval).eval(this.source, keys.length, keys, args);
   }
 }
 

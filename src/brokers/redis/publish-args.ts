@@ -35,7 +35,9 @@ export function publishArgs(
   }
   const args: Array<string | number | Buffer> = [keys.wakeChannel, earliest, now];
   for (const g of groups) {
-    args.push(g.keyIndex, g.kind, g.kind === 'r' ? g.items.length : g.items.length / 2, ...g.items);
+    args.push(g.keyIndex, g.kind, g.kind === 'r' ? g.items.length : g.items.length / 2);
+    // Item by item: spreading a run of 100,000 or more overflows the call stack.
+    for (const item of g.items) args.push(item);
   }
   return { keys: [...targets, keys.dead], args };
 }

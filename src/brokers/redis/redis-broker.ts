@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { BeatStore } from '../../beat/beat-store.ts';
 import type { RevokeStore } from '../../control/revoke-store.ts';
@@ -44,6 +45,7 @@ import { packEntry, unpackEntry } from './entry.ts';
 import { SCRIPTS } from './lua-script.ts';
 import { publishArgs } from './publish-args.ts';
 import { PublishCoalescer } from './publish-coalescer.ts';
+import { type PublishCall, publishTransaction } from './publish-transaction.ts';
 import { QueueHints } from './queue-hints.ts';
 import { QueueKeyring, queueIndexKey } from './queue-keys.ts';
 import { maintainQueue, maintenanceDue } from './queue-maintenance.ts';
@@ -61,7 +63,6 @@ import { WakeSubscriber } from './wake-subscriber.ts';
 
 /** Named in the error when ioredis is missing. */
 const REDIS_FEATURE = 'the Redis broker';
-const PUBLISH_CHUNK = 500;
 
 /**
  * A broker on Redis or Redis Cluster. Every step is one Lua script on one slot; a worker uses
@@ -164,25 +165,35 @@ export class RedisBroker implements Broker {
     else await quitClient(client);
   }
 
-  /** Publishes messages, atomically per queue, retrying through an outage until the publish timeout. */
+  /**
+   * Publishes messages, retrying through an outage until the publish timeout. Each queue's
+   * messages become visible together or not at all; on a single Redis so does the whole call.
+   */
   async enqueue(messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     checkAvailableAt(messages);
     return this.#publisher.publish(messages);
   }
 
+  /**
+   * Each queue's part is one script call, however large, so it is stored whole or not at all.
+   * Several queues on one server share a MULTI/EXEC; on a cluster they live on different slots,
+   * where no transaction spans them, so each part is stored on its own.
+   */
   async #publishNow(messages: OutgoingMessage[]): Promise<void> {
     const client = this.#client ?? (await this.#ready());
     const now = Date.now();
-    const byQueue = groupBy(messages, (m) => m.queue);
-    for (const [queue, batch] of byQueue) {
-      const keys = this.#keys.of(queue);
+    const calls: PublishCall[] = [];
+    for (const [queue, batch] of groupBy(messages, (m) => m.queue)) {
       if (!this.#indexed.has(queue)) await this.#index(client, queue);
-      for (let i = 0; i < batch.length; i += PUBLISH_CHUNK) {
-        const call = publishArgs(keys, batch.slice(i, i + PUBLISH_CHUNK), now);
-        await this.#withRetry(() => SCRIPTS.publish.run(client, call.keys, call.args));
-      }
+      calls.push({ queue, ...publishArgs(this.#keys.of(queue), batch, now) });
     }
+    if (calls.length > 1 && !this.#target.cluster) {
+      await this.#withRetry(() => publishTransaction(client as Redis, calls));
+      return;
+    }
+    for (const call of calls)
+      await this.#withRetry(() => SCRIPTS.publish.run(client, call.keys, call.args));
   }
 
   /**

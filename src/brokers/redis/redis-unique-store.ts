@@ -5,9 +5,6 @@ import { LuaScript } from './lua-script.ts';
 import { publishUniqueArgs, uniqueClaimKey } from './publish-unique-args.ts';
 import type { QueueKeys } from './queue-keys.ts';
 
-// Bounded batches keep each script call's argument list well inside Lua's stack limits.
-const CHUNK = 500;
-
 const SCRIPTS = {
   publishUnique: new LuaScript('publish-unique'),
   releaseUnique: new LuaScript('release-unique'),
@@ -32,28 +29,28 @@ export interface RedisUniqueContext {
 export class RedisUniqueStore implements UniqueStore {
   constructor(private readonly context: RedisUniqueContext) {}
 
-  /** One script call per queue (and per 500 claims); duplicates get the holder's id. */
+  /**
+   * One script call per queue, however many claims, so a queue's part is stored whole or not at
+   * all (the script reads its arguments one by one: no stack limit applies); duplicates get the
+   * holder's id.
+   */
   async enqueueUnique(claims: UniqueClaim[]): Promise<UniqueSend[]> {
     checkAvailableAt(claims.map((c) => c.message));
     const client = await this.context.client();
     const sends: UniqueSend[] = new Array(claims.length);
     for (const [queue, positions] of positionsByQueue(claims)) {
       await this.context.index(client, queue);
-      const keys = this.context.keysOf(queue);
-      for (let i = 0; i < positions.length; i += CHUNK) {
-        const chunk = positions.slice(i, i + CHUNK);
-        const call = publishUniqueArgs(
-          keys,
-          chunk.map((p) => claims[p] as UniqueClaim),
-          Date.now(),
-        );
-        const reply = (await this.context.withRetry(() =>
-          SCRIPTS.publishUnique.run(client, call.keys, call.args),
-        )) as Array<number | Buffer>;
-        chunk.forEach((position, j) => {
-          sends[position] = { created: Number(reply[2 * j]) === 1, id: String(reply[2 * j + 1]) };
-        });
-      }
+      const call = publishUniqueArgs(
+        this.context.keysOf(queue),
+        positions.map((p) => claims[p] as UniqueClaim),
+        Date.now(),
+      );
+      const reply = (await this.context.withRetry(() =>
+        SCRIPTS.publishUnique.run(client, call.keys, call.args),
+      )) as Array<number | Buffer>;
+      positions.forEach((position, j) => {
+        sends[position] = { created: Number(reply[2 * j]) === 1, id: String(reply[2 * j + 1]) };
+      });
     }
     return sends;
   }

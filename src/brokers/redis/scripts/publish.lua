@@ -11,8 +11,22 @@
 -- client; this script does no parsing, as it runs once per `delay()`. A foreign value of the
 -- wrong type under a target key is set aside, so a batch is never stored in part (a rejected
 -- `delay()` whose first messages were stored would run them twice when the caller retries).
+-- One call takes the queue's whole part of an enqueue(), however large, so that no reader sees
+-- a part of it (Redis serves nobody else meanwhile: docs/redis.md gives the time).
 --@include lib/entry.lua
 --@include lib/set-aside.lua
+
+-- unpack() puts its results on Lua's C stack (8,000 slots in Redis): a long run of items is
+-- written in slices of this many (even: a ZADD slice holds whole due/entry pairs).
+local SLICE = 1000
+
+-- Writes ARGV[first..last] into `key`, in order, a slice per command.
+local function write_run(kind, command, key, first, last)
+  for from = first, last, SLICE do
+    call_on(kind, command, key, unpack(ARGV, from, math.min(from + SLICE - 1, last)))
+  end
+end
+
 use_dead_list(KEYS[#KEYS], ARGV[3])
 local stored = 0
 local i = 4
@@ -22,10 +36,10 @@ while i <= #ARGV do
   local count = tonumber(ARGV[i + 2])
   local first = i + 3
   if kind == 'r' then
-    call_on('list', 'RPUSH', key, unpack(ARGV, first, first + count - 1))
+    write_run('list', 'RPUSH', key, first, first + count - 1)
     i = first + count
   else
-    call_on('zset', 'ZADD', key, unpack(ARGV, first, first + 2 * count - 1))
+    write_run('zset', 'ZADD', key, first, first + 2 * count - 1)
     i = first + 2 * count
   end
   stored = stored + count
