@@ -5,10 +5,12 @@ import type { RedisClient } from '../../redis/redis-connection.ts';
 
 type Arg = string | number | Buffer;
 /**
- * Keys and arguments go as two arrays, which ioredis flattens: spread into the call, a batch of
- * 100,000 or more arguments would overflow the stack.
+ * Keys are spread into the call and the arguments go as one array, which ioredis flattens:
+ * spread, a batch of 100,000 or more arguments would overflow the stack, and a Redis Cluster
+ * client routes a command by its keys only when they are plain arguments (passed as an array,
+ * 1,000 broadcasts on a cluster arrived out of order).
  */
-type EvalArgs = [script: string, numKeys: number, keys: string[], args: Arg[]];
+type EvalArgs = [script: string, numKeys: number, ...keysThenArgs: Array<string | Arg[]>];
 /** ioredis has the Buffer-reply variants of EVAL and EVALSHA at run time but not in its types. */
 interface BufferEval {
   evalshaBuffer(...args: EvalArgs): Promise<unknown>;
@@ -66,12 +68,12 @@ export class LuaScript {
       return await (client as unknown as BufferEval).evalshaBuffer(
         this.sha,
         keys.length,
-        keys,
+        ...keys,
         args,
       );
     } catch (error) {
       if (!String((error as Error).message).includes('NOSCRIPT')) throw error;
-      return (client as unknown as BufferEval).evalBuffer(this.source, keys.length, keys, args);
+      return (client as unknown as BufferEval).evalBuffer(this.source, keys.length, ...keys, args);
     }
   }
 
@@ -80,7 +82,7 @@ export class LuaScript {
    * the retry of one call could go out behind a later call that found the script loaded.
    */
   async runInOrder(client: RedisClient, keys: string[], args: Arg[]): Promise<unknown> {
-    return (client as unknown as BufferEval).evalBuffer(this.source, keys.length, keys, args);
+    return (client as unknown as BufferEval).evalBuffer(this.source, keys.length, ...keys, args);
   }
 
   /**
@@ -88,7 +90,7 @@ export class LuaScript {
    * transaction a NOSCRIPT fails that command alone while the others are applied.
    */
   queueIn(transaction: ChainableCommander, keys: string[], args: Arg[]): void {
-    (transaction as unknown as QueuedEval).eval(this.source, keys.length, keys, args);
+    (transaction as unknown as QueuedEval).eval(this.source, keys.length, ...keys, args);
   }
 }
 
