@@ -6,9 +6,8 @@ import type { RedisClient } from '../../redis/redis-connection.ts';
 type Arg = string | number | Buffer;
 /**
  * Keys are spread into the call and the arguments go as one array, which ioredis flattens:
- * spread, a batch of 100,000 or more arguments would overflow the stack, and a Redis Cluster
- * client routes a command by its keys only when they are plain arguments (passed as an array,
- * 1,000 broadcasts on a cluster arrived out of order).
+ * spread, a batch of 100,000 or more arguments would overflow the stack. Keys stay plain
+ * arguments, the shape a Redis Cluster client reads a command's keys from.
  */
 type EvalArgs = [script: string, numKeys: number, ...keysThenArgs: Array<string | Arg[]>];
 /** ioredis has the Buffer-reply variants of EVAL and EVALSHA at run time but not in its types. */
