@@ -1,5 +1,7 @@
 import type { StoredError } from '../backends/backend.ts';
+import { quoteValue } from '../envelope/quote-value.ts';
 import { MalformedMessage } from '../errors/errors.ts';
+import { parseDuration } from '../time/duration.ts';
 
 /** Per-call options a signature carries; times stay relative until the node is sent. */
 export interface NodeOptions {
@@ -118,6 +120,9 @@ export function validateNode(value: unknown, path = 'node'): CanvasNode {
       return node as unknown as TaskNode;
     case 'chain':
       validateNodes(node.steps, `${path}.steps`);
+      // Sending a chain starts with its first step; one without steps can never be sent.
+      if ((node.steps as unknown[]).length === 0)
+        throw new MalformedMessage(`${path}.steps must hold at least one step`);
       return node as unknown as ChainNode;
     case 'group':
       validateNodes(node.members, `${path}.members`);
@@ -156,8 +161,68 @@ export function validateMembership(value: unknown, path = 'chord'): ChordMembers
 
 function validateOptions(value: unknown, path: string): void {
   const options = asObject(value, path);
+  validateSendOptions(options, path);
   if (options.link !== undefined) validateNodes(options.link, `${path}.link`);
   if (options.linkError !== undefined) validateNodes(options.linkError, `${path}.linkError`);
+}
+
+/**
+ * Longest countdown or expiry accepted (about 126,000 years): now plus more is past the last
+ * time a Date can hold, and sending the step would throw.
+ */
+const MAX_DURATION_MS = 4e15;
+
+/**
+ * The options a step is sent with, checked as sending them would: a step that can never be
+ * sent would otherwise make its parent run again at every lease, without an outcome.
+ */
+function validateSendOptions(options: Record<string, unknown>, path: string): void {
+  const { id, queue, priority, countdown, expires, eta, expiresAt, headers, kwargs } = options;
+  if (id !== undefined && !isText(id)) badOption(path, 'id', 'a non-empty string', id);
+  if (queue !== undefined && !isText(queue)) badOption(path, 'queue', 'a non-empty string', queue);
+  if (priority !== undefined && !isPriority(priority))
+    badOption(path, 'priority', 'an integer from 0 to 9', priority);
+  for (const [key, duration] of [
+    ['countdown', countdown],
+    ['expires', expires],
+  ] as const) {
+    if (duration !== undefined && !isDuration(duration))
+      badOption(path, key, 'a duration such as 30s or a number of ms', duration);
+  }
+  for (const [key, date] of [
+    ['eta', eta],
+    ['expiresAt', expiresAt],
+  ] as const) {
+    if (date !== undefined && !isDate(date)) badOption(path, key, 'a date', date);
+  }
+  if (headers !== undefined && !isRecord(headers)) badOption(path, 'headers', 'an object', headers);
+  if (kwargs !== undefined && !isRecord(kwargs)) badOption(path, 'kwargs', 'an object', kwargs);
+}
+
+function badOption(path: string, key: string, expected: string, got: unknown): never {
+  throw new MalformedMessage(`${path}.${key} must be ${expected}, got ${quoteValue(got)}`);
+}
+
+const isText = (value: unknown) => typeof value === 'string' && value !== '';
+const isRecord = (value: unknown) =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPriority = (value: unknown) =>
+  Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 9;
+
+function isDuration(value: unknown): boolean {
+  if (typeof value !== 'string' && typeof value !== 'number') return false;
+  try {
+    return parseDuration(value) <= MAX_DURATION_MS;
+  } catch {
+    return false;
+  }
+}
+
+function isDate(value: unknown): boolean {
+  return (
+    (typeof value === 'string' || typeof value === 'number') &&
+    Number.isFinite(new Date(value).getTime())
+  );
 }
 
 function asObject(value: unknown, path: string): Record<string, unknown> {

@@ -13,8 +13,11 @@ import type { ChordJoin, ChordMemberOutcome } from '../coordination.ts';
 interface Chord {
   size: number;
   state: ChordState;
-  /** JSON value per member index; a hole is a member not counted yet. */
-  values: Array<string | undefined>;
+  /**
+   * JSON value per member index counted so far. A map, not an array of `size`: the size comes
+   * from a message, and an array of two billion holes would exhaust the heap on the first join.
+   */
+  values: Map<number, string>;
   /** How many indexes hold a value. */
   joined: number;
   /** Epoch ms after which the chord is gone; Infinity when it never expires. */
@@ -47,16 +50,19 @@ export class MemoryChordStore {
     if (now - this.lastSweep >= SWEEP_INTERVAL_MS) this.sweep(now);
     const chord = this.live(chordId, now) ?? this.start(chordId, size);
     if (chord.size !== size) throw chordSizeMismatch(chordId, size, index, chord.size);
-    if (chord.state !== 'open' || chord.values[index] !== undefined) return WAIT;
+    if (chord.state !== 'open' || chord.values.has(index)) return WAIT;
     chord.expiresAt = chordExpiry(now, ttlMs) ?? Infinity;
     if (!outcome.ok) {
       this.settle(chord, 'failed');
       return failedJoin(index, outcome);
     }
-    chord.values[index] = json;
+    chord.values.set(index, json ?? 'null');
     chord.joined += 1;
     if (chord.joined < size) return WAIT;
-    const values = chord.values.map((json) => decodeChordValue(json ?? 'null'));
+    // Every index from 0 to size - 1 holds a value by now.
+    const values = Array.from({ length: size }, (_, i) =>
+      decodeChordValue(chord.values.get(i) ?? 'null'),
+    );
     this.settle(chord, 'complete');
     return { kind: 'complete', values };
   }
@@ -70,7 +76,7 @@ export class MemoryChordStore {
     const chord: Chord = {
       size,
       state: 'open',
-      values: new Array<string | undefined>(size).fill(undefined),
+      values: new Map(),
       joined: 0,
       expiresAt: Infinity,
     };
@@ -81,7 +87,7 @@ export class MemoryChordStore {
   /** Keeps only the outcome: later joins answer `wait` whatever their values were. */
   private settle(chord: Chord, state: ChordState): void {
     chord.state = state;
-    chord.values = [];
+    chord.values = new Map();
   }
 
   /** The chord unless it has expired (an expired one is dropped on the way). */
