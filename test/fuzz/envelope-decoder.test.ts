@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type Envelope, toWire, validateEnvelope } from '../../src/envelope/envelope.ts';
 import { MalformedMessage } from '../../src/index.ts';
 import { jsonSerializer } from '../../src/serializers/json.ts';
+import { ENVELOPE_KEYS } from './envelope-keys.ts';
 import { FUZZ_RUNS } from './fuzz-runs.ts';
 
 const CARRIED = { id: 'carried-id', queue: 'carried-queue' };
@@ -71,33 +72,7 @@ function expectContract(e: Envelope, { encodes = true } = {}): void {
 const bytesOf = (text: string) => new TextEncoder().encode(text);
 
 /** Keys that have tripped object handling elsewhere, mixed with the envelope's own. */
-const KEYS = fc.constantFrom(
-  'v',
-  'id',
-  'task',
-  'queue',
-  'args',
-  'kwargs',
-  'priority',
-  'eta',
-  'expires',
-  'retries',
-  'timelimit',
-  'rootId',
-  'parentId',
-  'groupId',
-  'headers',
-  'links',
-  'errbacks',
-  'chain',
-  'chord',
-  'sentAt',
-  'uniqueKey',
-  '__proto__',
-  'constructor',
-  'toString',
-  'valueOf',
-);
+const KEYS = fc.constantFrom(...ENVELOPE_KEYS, 'toString', 'valueOf');
 
 /** Any JSON value, with the envelope's keys and prototype-polluting ones common among its keys. */
 const jsonish = fc.letrec((tie) => ({

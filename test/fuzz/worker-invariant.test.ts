@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { App, OutgoingMessage, Worker } from '../../src/index.ts';
 import { BROKERS, type BrokerKind, harness } from '../integration/harness.ts';
 import { requireRedisReason } from '../support/redis-available.ts';
+import { ENVELOPE_KEYS } from './envelope-keys.ts';
 import { fuzzRuns } from './fuzz-runs.ts';
 
 // The worker-level invariant: every stored message either decodes to a valid message (and then
@@ -25,31 +26,7 @@ const RUNS = fuzzRuns(1);
 const encode = (text: string) => new TextEncoder().encode(text);
 
 /** Envelope keys and prototype-polluting ones, so mutations hit real fields often. */
-const KEYS = fc.constantFrom(
-  'v',
-  'id',
-  'task',
-  'queue',
-  'args',
-  'kwargs',
-  'priority',
-  'eta',
-  'expires',
-  'retries',
-  'timelimit',
-  'rootId',
-  'parentId',
-  'groupId',
-  'headers',
-  'links',
-  'errbacks',
-  'chain',
-  'chord',
-  'sentAt',
-  'uniqueKey',
-  '__proto__',
-  'constructor',
-);
+const KEYS = fc.constantFrom(...ENVELOPE_KEYS);
 
 const TASKS = fc.constantFrom('fuzz.record', 'fuzz.throw', 'fuzz.unknown', '', 'x'.repeat(300));
 
