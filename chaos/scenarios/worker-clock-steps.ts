@@ -14,6 +14,8 @@ import type { ChaosBroker, ChaosReport, ChaosScale, ChaosScenario } from '../sce
 const TASKS = fileURLToPath(new URL('../fixtures/real-clock-tasks.ts', import.meta.url));
 const NAME = 'worker clock steps';
 const QUEUE = 'chaos';
+/** The fixture's beat queue (`TICK_QUEUE`): not imported, that module builds an app on load. */
+const TICK_QUEUE = 'chaos.ticks';
 const CONCURRENCY = 4;
 /** The wall-clock offsets in turn: steps of +1 h, -1 h, -1 h (behind), +10 min. */
 const OFFSETS_S = [3_600, 0, -3_600, -3_000];
@@ -53,7 +55,12 @@ async function runClockSteps(broker: ChaosBroker, scale: ChaosScale): Promise<Ch
   const clock = createFakeClock(env.dir);
   const workers: ChaosProcess[] = [];
   try {
-    const spec: WorkerSpec = { app: TASKS, queues: [QUEUE], concurrency: CONCURRENCY, lease: '3s' };
+    const spec: WorkerSpec = {
+      app: TASKS,
+      queues: [QUEUE, TICK_QUEUE],
+      concurrency: CONCURRENCY,
+      lease: '3s',
+    };
     const stepped = { ...env.env, ...clock.env };
     workers.push(await startWorker({ ...spec, extra: ['--beat'] }, stepped));
     workers.push(await startWorker(spec, broker === 'sqlite' ? stepped : env.env));
