@@ -9,7 +9,7 @@ export interface Broadcast {
   publish(channel: string, payload: string): Promise<void>;
   /**
    * Calls `listener` with each payload published on `channel` after the returned promise
-   * resolves, in publish order per publisher. Resolves to a function that unsubscribes.
+   * resolves, and with none published before the call, in publish order per publisher. Resolves to a function that unsubscribes.
    * A listener that throws is isolated: the others and later messages still arrive.
    */
   subscribe(channel: string, listener: (payload: string) => void): Promise<Unsubscribe>;

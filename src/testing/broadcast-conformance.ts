@@ -84,6 +84,22 @@ export function broadcastConformance(
         expect(await early.until(2)).toEqual(['before', 'after']);
       }));
 
+    it('a listener joining during a burst hears none of the messages published before it', () =>
+      withSubscriptions(async (track) => {
+        const [a, b] = peers();
+        const channel = fresh();
+        // An earlier listener keeps the channel subscribed, so the burst is in flight to `b`.
+        const earlier = new Inbox();
+        await track(b.subscribe(channel, earlier.listener));
+        const burst = Array.from({ length: 200 }, (_, i) => `burst ${i}`);
+        await Promise.all(burst.map((payload) => a.publish(channel, payload)));
+        const joiner = new Inbox();
+        await track(b.subscribe(channel, joiner.listener));
+        await a.publish(channel, 'after');
+        expect(await joiner.until(1)).toEqual(['after']);
+        expect(await earlier.until(201)).toEqual([...burst, 'after']);
+      }));
+
     it('unsubscribe stops delivery, twice is harmless, and the channel can be joined again', () =>
       withSubscriptions(async (track) => {
         const [a, b] = peers();
