@@ -172,6 +172,19 @@ export function rateStoreConformance(
       expectOffsets(await admitMany(store, t, limit, 1), [1000]);
     });
 
+    it("a start carries the deciding limit's interval: the override's when one is set", async () => {
+      const store = await makeStore();
+      const t = task();
+      const code = PER_SECOND(50);
+      const first = await store.admit(t, '', code, fresh());
+      expect([first.kind, first.intervalMs]).toEqual(['start', 20]);
+      await store.setOverride(t, PER_SECOND(4));
+      const slower = await store.admit(t, 'other', code, fresh());
+      expect([slower.kind, slower.intervalMs]).toEqual(['start', 250]);
+      await store.setOverride(t, 'off');
+      expect((await store.admit(t, '', code, fresh())).intervalMs).toBeUndefined();
+    });
+
     it('decides on its own clock when no time is given', async () => {
       const store = await makeStore();
       const { now: _, ...request } = fresh();

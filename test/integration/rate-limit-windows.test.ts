@@ -85,3 +85,54 @@ describe.each(BROKERS_WITH_REDIS)(
     }, 60_000);
   },
 );
+
+describe.each(BROKERS_WITH_REDIS)(
+  'a rate limit while the event loop is held up, on the %s broker',
+  (kind) => {
+    const h = harness(kind);
+    const PACED = 40;
+    const BLOCK_MS = 150;
+    /** No start may begin more than half an interval (10 ms at 50/s) after its admitted time. */
+    const HALF_INTERVAL_MS = 1000 / RATE / 2;
+
+    it('starts woken late by a blocked loop ask again rather than start together', async () => {
+      const app = h.app();
+      const starts: number[] = [];
+      app.task('paced', { rateLimit: `${RATE}/s` }, async () => {
+        starts.push(Date.now());
+      });
+      // Runs in a slot while others wait in the rate gate for their admitted times.
+      app.task('blocking', async () => {
+        const end = Date.now() + BLOCK_MS;
+        while (Date.now() < end) {}
+      });
+      for (let round = 0; round < 4; round++) {
+        await app.sendMany(
+          'paced',
+          Array.from({ length: PACED / 4 }, () => []),
+          {},
+        );
+        await app.sendMany('blocking', [[]], {});
+      }
+      const worker = h.idleWorker(app, { concurrency: CONCURRENCY });
+      let done = 0;
+      const all = new Promise<void>((resolve) => {
+        worker.events.on('task:succeeded', (e) => {
+          if (e.task === 'paced' && ++done === PACED) resolve();
+        });
+      });
+      await worker.start();
+      await all;
+      expect(starts).toHaveLength(PACED);
+      // Admitted starts are 20 ms apart; each begins within half of that after its time, so any
+      // 5 ms holds at most the admissions of 5 + 10 + REPLY_MS ms: one, and the burst of one.
+      const window = 5;
+      const allowed = Math.floor((RATE * (window + HALF_INTERVAL_MS + REPLY_MS)) / 1000) + BURST;
+      const sorted = [...starts].sort((a, b) => a - b);
+      expect({ window, starts: busiestWindow(sorted, window) }).toEqual({
+        window,
+        starts: Math.min(busiestWindow(sorted, window), allowed),
+      });
+    }, 60_000);
+  },
+);

@@ -68,12 +68,14 @@ export class RedisRateStore implements RateStore {
         request.booked ? 1 : 0,
         request.now ?? '',
       ],
-    )) as [Buffer, Buffer, Buffer];
-    return {
+    )) as [Buffer, Buffer, Buffer, Buffer?];
+    const admission: RateAdmission = {
       kind: String(reply[0]) as RateAdmission['kind'],
       at: Number(String(reply[1])),
       now: Number(String(reply[2])),
     };
+    if (reply[3] !== undefined) admission.intervalMs = Number(String(reply[3]));
+    return admission;
   }
 
   /** Sets or clears a task's override (read by the next booking of any worker). */

@@ -40,7 +40,7 @@ export function gcraAdmit(
   if (!queued && at - now <= holdMs) {
     const nextStart = Math.max(started, at) + interval;
     return {
-      admission: { kind: 'start', at, now },
+      admission: { kind: 'start', at, now, intervalMs: interval },
       state: { started: nextStart, booked: Math.max(booked, nextStart) },
     };
   }

@@ -6,6 +6,7 @@ import type { Admission, AdmissionGate } from '../admission.ts';
 import { holdsBooking, withBooking } from './booking-header.ts';
 import { HorizonMemo } from './horizon-memo.ts';
 import { parseRateOption, type RateSpec } from './rate-option.ts';
+import type { RateAdmission } from './rate-store.ts';
 
 /**
  * A start admitted at most this far ahead is waited for in the worker (its slot held that long)
@@ -13,6 +14,10 @@ import { parseRateOption, type RateSpec } from './rate-option.ts';
  * would otherwise send on-time messages back to book again.
  */
 const START_HOLD_MS = 50;
+/** A start begun later than this share of its limit's interval asks the store again. */
+const LATE_SHARE = 0.5;
+/** How many times one delivery asks again after beginning late, before it runs anyway. */
+const LATE_ASKS = 3;
 
 type KeyResult = { ok: true; key: string } | { ok: false; reason: string };
 
@@ -58,28 +63,55 @@ async function admitRateLimited(
     return { kind: 'defer', until: known, reason: beyondHorizon(spec), rateLimited: true };
   const store = app.broker.rates;
   if (!store) throw new Error(`the broker ${app.brokerLabel} keeps no rate limits`);
-  const admission = await store.admit(task.name, key.key, spec.limit, {
-    horizonMs: spec.horizonMs,
-    holdMs: START_HOLD_MS,
-    booked,
-  });
-  // The wait is measured on the store's clock and laid on this worker's: skew between the two
-  // never shifts a start, only the workers' skew among themselves does (docs/rate-limits.md).
-  const wait = admission.at - admission.now;
-  if (admission.kind === 'start') {
+  let carries = booked;
+  for (let asked = 0; ; asked++) {
+    const admission = await store.admit(task.name, key.key, spec.limit, {
+      horizonMs: spec.horizonMs,
+      holdMs: START_HOLD_MS,
+      booked: carries,
+    });
+    if (admission.kind !== 'start')
+      return deferral(app, memo, { task, spec, key: key.key }, envelope, admission);
+    // The wait is measured on the store's clock and laid on this worker's: skew between the two
+    // never shifts a start, only the workers' skew among themselves does (docs/rate-limits.md).
+    const wait = admission.at - admission.now;
+    const due = Date.now() + Math.max(0, wait);
     if (wait > 0) await sleep(Math.ceil(wait));
-    return { kind: 'run' };
+    if (asked >= LATE_ASKS || !startedLate(admission, due)) return { kind: 'run' };
+    // It had its turn, so it asks again ahead of the queue of bookings.
+    carries = true;
   }
-  const until = Math.ceil(Date.now() + wait);
+}
+
+/**
+ * True when the start begins later than half its limit's interval after its admitted time: an
+ * event loop held up (a long synchronous task, a GC pause) wakes every waiting start at once,
+ * and starting them all would bunch several into one instant. The admitted start is given up
+ * (the limit runs below its rate for that interval, never above) and the store asked again.
+ */
+function startedLate(admission: RateAdmission, due: number): boolean {
+  if (admission.intervalMs === undefined) return false;
+  return Date.now() - due > admission.intervalMs * LATE_SHARE;
+}
+
+/** Sends a message that found no start now back to the broker, booked or asking again later. */
+function deferral(
+  app: App,
+  memo: HorizonMemo,
+  { task, spec, key }: { task: RegisteredTask; spec: RateSpec; key: string },
+  envelope: Envelope,
+  admission: RateAdmission,
+): Admission {
+  const until = Math.ceil(Date.now() + admission.at - admission.now);
   if (admission.kind === 'full') {
-    memo.noteFull(task.name, key.key, Date.now(), until);
+    memo.noteFull(task.name, key, Date.now(), until);
     return { kind: 'defer', until, reason: beyondHorizon(spec), rateLimited: true };
   }
   const body = app.encode(withBooking(envelope, until));
   return {
     kind: 'defer',
     until,
-    reason: `rate limit: start booked in ${Math.ceil(wait)} ms`,
+    reason: `rate limit: start booked in ${Math.ceil(admission.at - admission.now)} ms`,
     body,
     rateLimited: true,
   };

@@ -38,6 +38,12 @@ export interface RateAdmission {
   at: number;
   /** The store's clock when it decided: `at - now` is the wait, whatever the caller's clock. */
   now: number;
+  /**
+   * On a start, the interval between starts of the limit that decided (the override's when one
+   * is set); absent when the limit is off. A worker that begins the start later than half of
+   * it asks again rather than bunching with the next start.
+   */
+  intervalMs?: number;
 }
 
 /**

@@ -5,9 +5,9 @@
 -- ARGV[1] count  ARGV[2] per ms  ARGV[3] burst  (the code's limit; the override wins)
 -- ARGV[4] horizon ms  ARGV[5] hold ms  ARGV[6] 1 when the message carries a booking, else 0
 -- ARGV[7] now (epoch ms) or '' for the Redis clock (TIME)
--- Returns {kind, at, now}: kind 'start' (admitted at at), 'booked' (come back at at with the
--- booking) or 'full' (nothing free within the horizon: come back at at); at and now as strings
--- (fractional ms).
+-- Returns {kind, at, now[, interval]}: kind 'start' (admitted at at; with the deciding limit's
+-- interval between starts unless the limit is off), 'booked' (come back at at with the booking)
+-- or 'full' (nothing free within the horizon: come back at at); times as strings (fractional ms).
 local now = tonumber(ARGV[7])
 if now == nil then
   local time = redis.call('TIME')
@@ -40,7 +40,7 @@ if not queued and at - now <= hold then
   local nextStart = math.max(started, at) + interval
   save(KEYS[3], nextStart)
   if nextStart > booked then save(KEYS[2], nextStart) end
-  return {'start', ms(at), ms(now)}
+  return {'start', ms(at), ms(now), ms(interval)}
 end
 at = math.max(now, booked - tolerance)
 if at - now > horizon then return {'full', ms(now + horizon), ms(now)} end
