@@ -4,6 +4,7 @@ import { isBatchTask } from '../batching/batch-spec.ts';
 import type { WorkerBatches } from '../batching/worker-batches.ts';
 import type { Delivery } from '../brokers/broker.ts';
 import { hasContinuation } from '../canvas/continue-workflow.ts';
+import { unsendableStepReason } from '../canvas/unsendable-step.ts';
 import type { RevokedIds } from '../control/revoked-ids.ts';
 import { type Envelope, validateEnvelope } from '../envelope/envelope.ts';
 import { coerceError, TaskExpired } from '../errors/errors.ts';
@@ -131,6 +132,8 @@ async function expire(deps: DeliveryDeps, delivery: Delivery, envelope: Envelope
     try {
       await deps.continueWorkflow(envelope, { kind: 'failure', error, reason: 'not-retryable' });
     } catch (failure) {
+      const reason = unsendableStepReason(failure, envelope.task);
+      if (reason !== undefined) return reject(deps, delivery, reason, envelope.task);
       deps.log.error(
         { err: failure, taskId: envelope.id },
         'could not continue the workflow of an expired task; its lease will expire',

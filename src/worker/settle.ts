@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Broker, Delivery } from '../brokers/broker.ts';
 import { hasContinuation } from '../canvas/continue-workflow.ts';
+import { unsendableStepReason } from '../canvas/unsendable-step.ts';
 import { type Envelope, toWire } from '../envelope/envelope.ts';
 import { TaskRevoked } from '../errors/errors.ts';
 import type { WorkerEvents } from '../events/worker-events.ts';
@@ -55,9 +56,10 @@ export async function settle(
   };
   const acked = !task.options.acksLate;
   if (outcome.kind !== 'retry' && deps.continueWorkflow && hasContinuation(envelope)) {
-    // Before the ack: if sending the next steps fails, the message is not acked and the task
-    // runs again, rather than the workflow stopping here.
-    await deps.continueWorkflow(envelope, outcome);
+    // Before the ack: if sending the next steps fails for a passing reason, the message is not
+    // acked and the task runs again, rather than the workflow stopping here.
+    const unsendable = await continueWorkflow(deps.continueWorkflow, envelope, outcome);
+    if (unsendable !== undefined) return endUnsendable(deps, delivery, envelope, unsendable, acked);
   }
   if (outcome.kind === 'success') {
     // Not awaited: the slot is free for the next task while the ack joins the next batch (it
@@ -119,6 +121,34 @@ export async function settle(
   if (acked) return;
   if (task.options.deadLetter) await deadLetter(deps, delivery, reason);
   else await deps.acks.ack(delivery);
+}
+
+/** Sends the next steps; returns why they never can be sent, or throws a passing failure. */
+async function continueWorkflow(
+  send: NonNullable<SettleDeps['continueWorkflow']>,
+  envelope: Envelope,
+  outcome: Outcome,
+): Promise<string | undefined> {
+  try {
+    await send(envelope, outcome);
+    return undefined;
+  } catch (error) {
+    const reason = unsendableStepReason(error, envelope.task);
+    if (reason === undefined) throw error;
+    return reason;
+  }
+}
+
+/** A task whose next steps can never be sent: dead-lettered (acked already: only logged). */
+async function endUnsendable(
+  deps: SettleDeps,
+  delivery: Delivery,
+  envelope: Envelope,
+  reason: string,
+  acked: boolean,
+): Promise<void> {
+  deps.log.error({ taskId: envelope.id, task: envelope.task }, reason);
+  if (!acked) await deadLetter(deps, delivery, reason);
 }
 
 /** Moves a delivery to the dead-letter queue with its reason. */
