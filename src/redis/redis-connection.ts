@@ -81,6 +81,16 @@ export function createClient(target: RedisTarget, options: ClientOptions): Redis
   return client;
 }
 
+/**
+ * Opens the cluster client's connection to every master now. ioredis opens each on its first
+ * command, and without an offline queue it refuses the commands sent while that connection is
+ * still opening and retries them on a random node, which redirects them: a burst of scripts to
+ * one slot (the broadcasts of a channel) then ran out of order.
+ */
+async function openNodeConnections(cluster: Cluster): Promise<void> {
+  await Promise.all(cluster.nodes('master').map((node) => node.ping()));
+}
+
 /** Connects and checks the credentials, or fails with one line naming the host (never the password). */
 export async function connectClient(
   client: RedisClient,
@@ -108,6 +118,7 @@ export async function connectClient(
       const credentials = target.username ? [target.username, target.password] : [target.password];
       await Promise.race([client.call('AUTH', ...credentials), timeout]);
     }
+    if (target.cluster) await Promise.race([openNodeConnections(client as Cluster), timeout]);
   } catch (error) {
     client.disconnect();
     throw new BrokerUnavailable(describeConnectFailure(error, target), { cause: error });
