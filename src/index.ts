@@ -44,26 +44,43 @@ export { BatchResultInvalid } from './batching/batch-report.ts';
 export type { BeatEntryChange, BeatHost } from './beat/beat-control.ts';
 export { BeatControl, DEFAULT_BEAT_GROUP } from './beat/beat-control.ts';
 export type { BeatEntry, BeatEntryOptions, EntrySource } from './beat/beat-entry.ts';
-export type { BeatStore, StoredEntry } from './beat/beat-store.ts';
 export type { CatchUp } from './beat/due-ticks.ts';
 export type { Schedule, ScheduleSpec } from './beat/schedule-spec.ts';
 export type { CheckReport, SchedulerOptions } from './beat/scheduler.ts';
 export { Scheduler } from './beat/scheduler.ts';
-export type { Broadcast, Unsubscribe } from './brokers/broadcast.ts';
+export type { BeatStore, StoredEntry } from './brokers/contract/beat-store.ts';
+export type { Broadcast, Unsubscribe } from './brokers/contract/broadcast.ts';
+export {
+  type Broker,
+  type BrokerCapabilities,
+  COORDINATION_STORES,
+  type Coordination,
+  type CoordinationStoreName,
+  type DeadLetter,
+  type DeadLetterQuery,
+  type DelayedMessage,
+  type Delivery,
+  type LeftDeadLetters,
+  type NackOptions,
+  type OutgoingMessage,
+  type QueueAdmin,
+  type QueueStats,
+  type RequeueReport,
+  type ReserveOptions,
+  type Transport,
+  type TransportCapabilities,
+} from './brokers/contract/index.ts';
 export type {
-  Broker,
-  BrokerCapabilities,
-  DeadLetter,
-  DeadLetterQuery,
-  DelayedMessage,
-  Delivery,
-  LeftDeadLetters,
-  NackOptions,
-  OutgoingMessage,
-  QueueStats,
-  RequeueReport,
-  ReserveOptions,
-} from './brokers/broker.ts';
+  RateAdmission,
+  RateLimit,
+  RateOverride,
+  RateRequest,
+  RateStore,
+} from './brokers/contract/rate-store.ts';
+export type { RevokedId, RevokeStore } from './brokers/contract/revoke-store.ts';
+export type { SlotClaim, SlotHold, SlotStore } from './brokers/contract/slot-store.ts';
+export type { UniqueClaim, UniqueSend, UniqueStore } from './brokers/contract/unique-store.ts';
+export type { WorkerInfo, WorkerRegistry } from './brokers/contract/worker-registry.ts';
 export { MemoryBeatStore } from './brokers/memory/memory-beat-store.ts';
 export { MemoryBroker } from './brokers/memory/memory-broker.ts';
 export { RedisBroker } from './brokers/redis/redis-broker.ts';
@@ -131,8 +148,6 @@ export {
   type InspectCommand,
   type WorkerCommand,
 } from './control/control-protocol.ts';
-export type { RevokedId, RevokeStore } from './control/revoke-store.ts';
-export type { WorkerInfo, WorkerRegistry } from './control/worker-registry.ts';
 export type { Envelope } from './envelope/envelope.ts';
 export {
   BrokerUnavailable,
@@ -178,16 +193,7 @@ export type { AttemptRunner } from './executors/attempt-runner.ts';
 export type { Executor } from './executors/executor.ts';
 export type { PoolName } from './executors/pool-name.ts';
 export { InvalidRate, NotRateLimited, type RateChange } from './flow/rate/rate-control.ts';
-export type {
-  RateAdmission,
-  RateLimit,
-  RateOverride,
-  RateRequest,
-  RateStore,
-} from './flow/rate/rate-store.ts';
-export type { SlotClaim, SlotHold, SlotStore } from './flow/slots/slot-store.ts';
 export type { UniqueWhile } from './flow/unique/unique-option.ts';
-export type { UniqueClaim, UniqueSend, UniqueStore } from './flow/unique/unique-store.ts';
 export type { Execution, Middleware, Outcome } from './middleware/middleware.ts';
 export { MissingPackage } from './packages/optional-package.ts';
 export { AsyncResult, NoResultBackend, TaskFailed } from './result/async-result.ts';

@@ -7,8 +7,7 @@ import { registerBatchTask } from '../batching/register-batch-task.ts';
 import { BeatControl } from '../beat/beat-control.ts';
 import type { BeatEntry, BeatEntryOptions } from '../beat/beat-entry.ts';
 import type { ScheduleSpec } from '../beat/schedule-spec.ts';
-import type { Broker, OutgoingMessage } from '../brokers/broker.ts';
-import { brokerFromUrl, DEFAULT_BROKER_URL } from '../brokers/registry.ts';
+import type { Broker, Coordination, OutgoingMessage } from '../brokers/contract/index.ts';
 import { registerBuiltinTasks } from '../canvas/builtin-tasks.ts';
 import type { AnyCanvas } from '../canvas/canvas.ts';
 import { checkTaskNames } from '../canvas/check-task-names.ts';
@@ -34,12 +33,8 @@ import { type Envelope, toWire } from '../envelope/envelope.ts';
 import { CeleriacError, ConfigError, PayloadTooLarge } from '../errors/errors.ts';
 import { AppEvents } from '../events/app-events.ts';
 import { emitSent } from '../events/sent-events.ts';
-import { checkRateStore } from '../flow/rate/rate-option.ts';
-import { assertSlotSupport } from '../flow/slots/slot-options.ts';
 import { sendUnique, uniqueClaimKeys } from '../flow/unique/send-unique.ts';
-import { requireUniqueStore } from '../flow/unique/unique-support.ts';
 import { createLogger } from '../logging/logger.ts';
-import { redactUrl } from '../logging/redact-url.ts';
 import { compose, type Middleware } from '../middleware/middleware.ts';
 import { resultLayer } from '../middleware/result-layer.ts';
 import { retryLayer } from '../middleware/retry-layer.ts';
@@ -54,6 +49,8 @@ import { invokeHandler, type Pipeline, runAttempt } from '../task/run-attempt.ts
 import { parseDuration } from '../time/duration.ts';
 import { Worker, type WorkerOptions } from '../worker/worker.ts';
 import { buildEnvelope } from './build-envelope.ts';
+import { checkTaskSupport } from './check-task-support.ts';
+import { type ComposedStores, composeStores } from './compose-stores.ts';
 import { runEagerly } from './eager.ts';
 import { checkCarried } from './json-carried.ts';
 import { type PublishHook, PublishHooks } from './publish-hooks.ts';
@@ -78,6 +75,13 @@ export class App {
   readonly registry = new TaskRegistry();
   /** The broker tasks are sent through: `config.broker`, or the default SQLite file. */
   readonly broker: Broker;
+  /**
+   * Where the cluster's shared state lives (rate limits, locks, unique claims, beat, broadcast,
+   * revokes, workers): `config.coordination`, or the broker's own stores.
+   */
+  readonly coordination: Coordination;
+  /** The coordination stores as errors name them. */
+  readonly coordinationLabel: string;
   /** Where results are stored (`config.backend`); undefined when none is configured. */
   readonly backend: ResultBackend | undefined;
   /** Encodes and decodes message bodies: `config.serializer`, or JSON. */
@@ -97,6 +101,7 @@ export class App {
   private readonly publishHooks: PublishHooks;
   private pipelineCache: Pipeline | undefined;
   private connecting: Promise<void> | undefined;
+  private readonly separateCoordination: ComposedStores['separate'];
 
   /** Use `createApp`, which validates the config first. */
   constructor(config: AppConfig) {
@@ -106,17 +111,19 @@ export class App {
       createLogger(config.logLevel ?? 'info', {
         pretty: config.logFormat === undefined ? undefined : config.logFormat === 'pretty',
       });
-    const brokerUrl = config.broker ?? DEFAULT_BROKER_URL;
-    this.broker = typeof brokerUrl === 'string' ? brokerFromUrl(brokerUrl) : brokerUrl;
-    this.brokerLabel =
-      typeof brokerUrl === 'string' ? redactUrl(brokerUrl) : brokerUrl.constructor.name;
+    const stores = composeStores(config);
+    this.broker = stores.broker;
+    this.brokerLabel = stores.brokerLabel;
+    this.coordination = stores.coordination;
+    this.coordinationLabel = stores.coordinationLabel;
+    this.separateCoordination = stores.separate;
     const backend = config.backend;
     this.backend = typeof backend === 'string' ? backendFromUrl(backend) : backend;
     this.serializer = config.serializer ?? jsonSerializer;
     this.router = new Router(config.routes);
     this.publishHooks = new PublishHooks(this.log);
     this.events = new AppEvents({
-      broker: this.broker,
+      coordination: this.coordination,
       log: this.log,
       connect: () => this.connect(),
       sinks: config.events?.sinks,
@@ -150,17 +157,7 @@ export class App {
       this.config.taskDefaults ?? {},
       this.config.ignoreResult ?? false,
     );
-    if (resolved.priority !== undefined && !this.broker.capabilities.priorities) {
-      throw new ConfigError(
-        `task "${name}".priority`,
-        `the broker ${this.brokerLabel} does not support priorities`,
-      );
-    }
-    // Eager apps never use the broker, so they may keep unique tasks on any.
-    if (resolved.unique && !this.config.eager)
-      requireUniqueStore(this.broker, this.brokerLabel, name);
-    assertSlotSupport(name, resolved, this.broker, this.brokerLabel);
-    checkRateStore(resolved.rateLimit, this.broker, `tasks['${name}'].rateLimit`);
+    checkTaskSupport(this, name, resolved);
     this.registry.add({ name, options: resolved, handler: handler as never });
     return createTaskHandle<A, Awaited<R>>(name, this);
   }
@@ -397,6 +394,7 @@ export class App {
   connect(): Promise<void> {
     this.connecting ??= (async () => {
       await this.broker.connect();
+      await this.separateCoordination?.connect?.();
       await this.backend?.connect();
     })();
     return this.connecting;
@@ -408,6 +406,7 @@ export class App {
     await this.events.close();
     this.connecting = undefined;
     await this.broker.close();
+    await this.separateCoordination?.close?.();
     await this.backend?.close();
   }
 

@@ -1,4 +1,4 @@
-import type { Delivery } from '../brokers/broker.ts';
+import type { Delivery } from '../brokers/contract/index.ts';
 import type { Envelope } from '../envelope/envelope.ts';
 import type { Outcome } from '../middleware/middleware.ts';
 import { storeOutcome } from '../middleware/result-layer.ts';

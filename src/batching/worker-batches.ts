@@ -1,4 +1,4 @@
-import type { Delivery } from '../brokers/broker.ts';
+import type { Delivery } from '../brokers/contract/index.ts';
 import type { Envelope } from '../envelope/envelope.ts';
 import type { DeliveryDeps } from '../worker/process-delivery.ts';
 import { BatchBuffer } from './batch-buffer.ts';

@@ -1,4 +1,5 @@
-import type { Broker } from '../brokers/broker.ts';
+import type { BeatStore } from '../brokers/contract/beat-store.ts';
+import type { Coordination } from '../brokers/contract/index.ts';
 import type { AnyCanvas } from '../canvas/canvas.ts';
 import type { CanvasNode } from '../canvas/canvas-node.ts';
 import { ConfigError } from '../errors/errors.ts';
@@ -10,7 +11,6 @@ import {
   fromStoredEntry,
   toStoredEntry,
 } from './beat-entry.ts';
-import type { BeatStore } from './beat-store.ts';
 import { EntryRegistry, mergeEntries } from './entry-registry.ts';
 import type { ScheduleSpec } from './schedule-spec.ts';
 
@@ -21,10 +21,10 @@ export const DEFAULT_BEAT_GROUP = 'default';
 export interface BeatHost {
   /** The registered tasks, against which entries' signatures are checked. */
   readonly registry: TaskRegistry;
-  /** The broker whose BeatStore keeps run-time entries. */
-  readonly broker: Broker;
-  /** The broker as errors name it. */
-  readonly brokerLabel: string;
+  /** The coordination whose BeatStore keeps run-time entries. */
+  readonly coordination: Coordination;
+  /** The coordination as errors name it (`the broker …`). */
+  readonly coordinationLabel: string;
   /** Connects the broker before a run-time entry is read or written. */
   connect(): Promise<void>;
 }
@@ -114,7 +114,7 @@ export class BeatControl {
 
   /** Every entry the group's schedulers run: code entries, overridden by stored ones. */
   async list(): Promise<BeatEntry[]> {
-    const store = this.host.broker.beat;
+    const store = this.host.coordination.beat;
     if (!store) return this.code.list();
     await this.host.connect();
     return mergeEntries(this.code.list(), await this.storedEntries(store));
@@ -133,11 +133,13 @@ export class BeatControl {
   }
 }
 
-/** The broker's BeatStore; a ConfigError naming the broker when it keeps none. */
-export function requireBeatStore(host: Pick<BeatHost, 'broker' | 'brokerLabel'>): BeatStore {
-  if (host.broker.beat) return host.broker.beat;
+/** The BeatStore; a ConfigError naming the coordination when it keeps none. */
+export function requireBeatStore(
+  host: Pick<BeatHost, 'coordination' | 'coordinationLabel'>,
+): BeatStore {
+  if (host.coordination.beat) return host.coordination.beat;
   throw new ConfigError(
     'beat',
-    `the broker ${host.brokerLabel} keeps no scheduler state (it has no BeatStore)`,
+    `${host.coordinationLabel} keeps no scheduler state (it has no BeatStore); use the memory, SQLite or Redis broker, or set \`coordination\` to one of them`,
   );
 }

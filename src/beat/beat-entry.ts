@@ -1,4 +1,5 @@
 import { checkCarried } from '../app/json-carried.ts';
+import type { StoredEntry } from '../brokers/contract/beat-store.ts';
 import type { AnyCanvas } from '../canvas/canvas.ts';
 import { type CanvasNode, validateNode } from '../canvas/canvas-node.ts';
 import { checkTaskNames } from '../canvas/check-task-names.ts';
@@ -6,7 +7,6 @@ import { checkNodeValues } from '../canvas/send-workflow.ts';
 import { ConfigError } from '../errors/errors.ts';
 import type { TaskRegistry } from '../task/registry.ts';
 import { type Duration, parseDuration } from '../time/duration.ts';
-import type { StoredEntry } from './beat-store.ts';
 import { type CatchUp, DEFAULT_CATCH_UP } from './due-ticks.ts';
 import { parseSchedule, type Schedule, type ScheduleSpec } from './schedule-spec.ts';
 

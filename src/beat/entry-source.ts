@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
+import type { BeatStore } from '../brokers/contract/beat-store.ts';
 import type { TaskRegistry } from '../task/registry.ts';
 import { type BeatEntry, fromStoredEntry } from './beat-entry.ts';
-import type { BeatStore } from './beat-store.ts';
 import { type EntryRegistry, mergeEntries } from './entry-registry.ts';
 
 /**

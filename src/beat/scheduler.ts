@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { App } from '../app/app.ts';
+import type { BeatStore } from '../brokers/contract/beat-store.ts';
 import { DEFAULT_BEAT_GROUP, requireBeatStore } from './beat-control.ts';
 import type { BeatEntry } from './beat-entry.ts';
-import type { BeatStore } from './beat-store.ts';
 import { WallClockWatch } from './clock-steps.ts';
 import { aheadOfClock, dueTicks } from './due-ticks.ts';
 import { EntrySource } from './entry-source.ts';
@@ -11,7 +11,7 @@ import { fireTick } from './fire-entry.ts';
 
 /** How a scheduler runs. */
 export interface SchedulerOptions {
-  /** Where leadership, fired ticks and run-time entries live; default `app.broker.beat`. */
+  /** Where leadership, fired ticks and run-time entries live; default `app.coordination.beat`. */
   store?: BeatStore;
   /** Schedulers of one group share one leader and one set of entries; default `default`. */
   group?: string;

@@ -1,6 +1,6 @@
 import { describeValue } from '../config/describe-value.ts';
 import { CeleriacError } from '../errors/errors.ts';
-import type { Delivery, NackOptions, OutgoingMessage } from './broker.ts';
+import type { Delivery, NackOptions, OutgoingMessage } from './contract/index.ts';
 
 // A time that is not a finite number (NaN from a caller's arithmetic, say) would be stored as
 // nothing by one broker, as never due by another, and refused with a driver's message that

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ResultBackend } from '../backends/backend.ts';
-import type { Broker } from '../brokers/broker.ts';
+import type { Broker, Coordination } from '../brokers/contract/index.ts';
 import type { EventSink } from '../events/event-sink.ts';
 import type { Serializer } from '../serializers/serializer.ts';
 import type { TaskOptions } from '../task/options.ts';
@@ -43,6 +43,12 @@ export interface EventsConfig {
 export interface AppConfig {
   /** A broker URL (`sqlite://path`, `memory://`) or instance. Default: sqlite://.celeriac/broker.db */
   broker?: string | Broker;
+  /**
+   * Where the cluster's shared state lives (rate limits, locks, beat, broadcast, revokes, the
+   * worker registry): a URL of a broker that keeps it (`redis://…`, `sqlite://…`) or an object
+   * with those stores. Default: the broker's own. Unique claims always stay with the broker.
+   */
+  coordination?: string | Coordination;
   /** A result backend URL or instance; none by default. */
   backend?: string | ResultBackend;
   /** Run `delay()` inline, for unit tests (like Celery's task_always_eager). */
@@ -80,6 +86,7 @@ export const DEFAULT_RESULT_TTL = '1d';
 /** Environment variables that override the config, and the keys they set. */
 export const ENV_OVERRIDES = {
   CELERIAC_BROKER_URL: 'broker',
+  CELERIAC_COORDINATION_URL: 'coordination',
   CELERIAC_RESULT_BACKEND: 'backend',
   CELERIAC_EAGER: 'eager',
   CELERIAC_DEFAULT_QUEUE: 'defaultQueue',

@@ -41,24 +41,21 @@ export class SchemeRegistry<T> {
     return [...this.#entries.keys()];
   }
 
-  /** The adapter for `url`, or a ConfigError naming the supported schemes. */
-  create(url: string): T {
+  /**
+   * The adapter for `url`, or a ConfigError naming the supported schemes; `key` and `noun`
+   * name another config key that takes these URLs (`coordination`).
+   */
+  create(url: string, key = this.key, noun = this.noun): T {
     const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
     const supported = `supported: ${this.schemes()
       .map((s) => `${s}://`)
       .join(', ')}`;
     if (scheme === undefined) {
-      throw new ConfigError(
-        this.key,
-        `${this.noun} URL "${redactUrl(url)}" has no scheme (${supported})`,
-      );
+      throw new ConfigError(key, `${noun} URL "${redactUrl(url)}" has no scheme (${supported})`);
     }
     const entry = this.#entries.get(scheme);
     if (!entry) {
-      throw new ConfigError(
-        this.key,
-        `unsupported ${this.noun} URL scheme "${scheme}:" (${supported})`,
-      );
+      throw new ConfigError(key, `unsupported ${noun} URL scheme "${scheme}:" (${supported})`);
     }
     return entry.create(url);
   }

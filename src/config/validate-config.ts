@@ -12,6 +12,7 @@ import { describeValue, keySegment } from './describe-value.ts';
 
 const APP_KEYS = new Set([
   'broker',
+  'coordination',
   'backend',
   'eager',
   'defaultQueue',
@@ -123,7 +124,8 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 /** Checks every key and value; throws ConfigError naming the first bad key. */
 export function validateAppConfig(config: AppConfig): void {
   rejectUnknownKeys(config as Record<string, unknown>, APP_KEYS, '');
-  checkUrlOrObject(config.broker, 'broker', ['enqueue', 'reserve']);
+  checkBroker(config.broker);
+  checkUrlOrObject(config.coordination, 'coordination', []);
   checkUrlOrObject(config.backend, 'backend', ['get', 'set']);
   checkMethods(config.serializer, 'serializer', ['encode', 'decode']);
   checkMethods(config.logger, 'logger', ['info', 'warn', 'error']);
@@ -285,6 +287,49 @@ function rejectUnknownKeys(obj: Record<string, unknown>, known: Set<string>, pre
       throw new ConfigError(path, `unknown key (known: ${[...known].join(', ')})`);
     }
   }
+}
+
+/** What a broker object must have: the transport, and the admin of its queues. */
+const BROKER_METHODS = [
+  'connect',
+  'close',
+  'enqueue',
+  'reserve',
+  'ack',
+  'nack',
+  'extendLease',
+  'stats',
+  'queues',
+  'purge',
+  'listDeadLetters',
+  'requeueDeadLetters',
+  'purgeDeadLetters',
+] as const;
+
+/** A broker URL, or an object with every method of the contract: the first missing one is named. */
+function checkBroker(value: unknown): void {
+  if (typeof value !== 'object' || value === null) {
+    checkUrlOrObject(value, 'broker', []);
+    return;
+  }
+  const broker = value as Record<string, unknown>;
+  const missing = BROKER_METHODS.find((name) => typeof broker[name] !== 'function');
+  if (missing !== undefined)
+    throw new ConfigError(
+      'broker',
+      `the broker object ${objectName(value)} has no ${missing}() method; a broker implements ${BROKER_METHODS.join(', ')} (docs/writing-a-broker.md)`,
+    );
+  if (typeof broker.capabilities !== 'object' || broker.capabilities === null)
+    throw new ConfigError(
+      'broker',
+      `the broker object ${objectName(value)} has no capabilities record (delay, priorities, shared)`,
+    );
+}
+
+/** An instance by its class name; a plain object by its (cut) JSON. */
+function objectName(value: object): string {
+  const name = value.constructor?.name;
+  return name && name !== 'Object' ? name : describeValue(value);
 }
 
 /** A URL, or an object with the methods an instance has (`broker`: enqueue, `backend`: get). */

@@ -1,10 +1,10 @@
 import type { App } from '../app/app.ts';
+import type { WorkerInfo } from '../brokers/contract/worker-registry.ts';
 import { CeleriacError } from '../errors/errors.ts';
 import { listRateLimits, type RateChange, setRateLimit } from '../flow/rate/rate-control.ts';
 import { type Duration, parseDuration } from '../time/duration.ts';
 import { type BroadcastOptions, broadcastCommand, NoReply } from './control-client.ts';
 import type { ControlReply, WorkerCommand } from './control-protocol.ts';
-import type { WorkerInfo } from './worker-registry.ts';
 
 /** How long a revoke is kept in the broker unless told otherwise (Celery keeps 3 hours). */
 export const DEFAULT_REVOKE_TTL = '3h';
@@ -48,7 +48,7 @@ export class AppControl {
   ): Promise<ControlReply[]> {
     await this.app.connect();
     const expect = await this.expectedReplies(options);
-    const replies = await broadcastCommand(this.app.broker, command, args, expect);
+    const replies = await broadcastCommand(this.app.coordination, command, args, expect);
     if (replies.length === 0) throw new NoReply(options.timeoutMs ?? 1000, options.destination);
     return replies;
   }
@@ -59,7 +59,7 @@ export class AppControl {
    * need any worker to answer.
    */
   async revoke(ids: string[], options: RevokeOptions = {}): Promise<ControlReply[]> {
-    const store = this.app.broker.revokes;
+    const store = this.app.coordination.revokes;
     if (!store)
       throw new CeleriacError('NO_REVOKES', `the broker ${this.app.brokerLabel} keeps no revokes`);
     if (ids.length === 0)
@@ -69,13 +69,13 @@ export class AppControl {
     const expect = await this.expectedReplies(options);
     await store.revoke(ids, ttlMs);
     const args = { ids, terminate: options.terminate === true, expiresAt: Date.now() + ttlMs };
-    return broadcastCommand(this.app.broker, 'revoke', args, expect);
+    return broadcastCommand(this.app.coordination, 'revoke', args, expect);
   }
 
   /** The live workers the broker knows of (empty when it keeps no registry). */
   async workers(): Promise<WorkerInfo[]> {
     await this.app.connect();
-    return (await this.app.broker.workers?.list()) ?? [];
+    return (await this.app.coordination.workers?.list()) ?? [];
   }
 
   /**
@@ -84,7 +84,7 @@ export class AppControl {
    * the timeout; one that is gone never will).
    */
   private async expectedReplies(options: BroadcastOptions): Promise<BroadcastOptions> {
-    const registry = this.app.broker.workers;
+    const registry = this.app.coordination.workers;
     if (!registry || options.limit !== undefined) return options;
     const live = (await registry.list()).map((w) => w.name);
     const destination = options.destination;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Broker } from '../brokers/broker.ts';
+import type { Coordination } from '../brokers/contract/index.ts';
 import { CeleriacError } from '../errors/errors.ts';
 import {
   CONTROL_CHANNEL,
@@ -30,12 +30,12 @@ export class NoReply extends CeleriacError {
 
 /** Sends a command to workers over the broker's broadcast and gathers their replies. */
 export async function broadcastCommand(
-  broker: Broker,
+  coordination: Pick<Coordination, 'broadcast'>,
   command: WorkerCommand,
   args: Record<string, unknown>,
   options: BroadcastOptions = {},
 ): Promise<ControlReply[]> {
-  const broadcast = broker.broadcast;
+  const broadcast = coordination.broadcast;
   if (!broadcast)
     throw new CeleriacError('NO_BROADCAST', 'this broker has no control channel (no broadcast)');
   const timeoutMs = options.timeoutMs ?? 1000;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Broadcast, Unsubscribe } from '../brokers/broadcast.ts';
+import type { Broadcast, Unsubscribe } from '../brokers/contract/broadcast.ts';
 import {
   CONTROL_CHANNEL,
   type ControlReply,

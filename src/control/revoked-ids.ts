@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
+import type { RevokeStore } from '../brokers/contract/revoke-store.ts';
 import { sleep } from '../time/sleep.ts';
-import type { RevokeStore } from './revoke-store.ts';
 
 const SWEEP_EVERY = 1000;
 const LOAD_ATTEMPTS = 5;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Unsubscribe } from '../brokers/broadcast.ts';
-import type { Broker } from '../brokers/broker.ts';
+import type { Unsubscribe } from '../brokers/contract/broadcast.ts';
+import type { Coordination } from '../brokers/contract/index.ts';
 import { CeleriacError } from '../errors/errors.ts';
 import {
   type ClusterEvent,
@@ -28,7 +28,8 @@ type EventOf<T extends EventType> = T extends '*'
 
 /** What AppEvents needs from its app. */
 export interface AppEventsDeps {
-  broker: Broker;
+  /** Where the broadcast is: the app's coordination. */
+  coordination: Pick<Coordination, 'broadcast'>;
   log: Logger;
   connect(): Promise<void>;
   /** Sinks to add at once (the config's `events.sinks`). */
@@ -93,7 +94,7 @@ export class AppEvents {
    */
   startSending(): void {
     if (this.#broadcaster) return;
-    const broadcast = this.#deps.broker.broadcast;
+    const broadcast = this.#deps.coordination.broadcast;
     if (!broadcast)
       throw new CeleriacError(
         'NO_BROADCAST',
@@ -190,7 +191,7 @@ export class AppEvents {
    * producers with `events.send`); malformed payloads are logged and skipped.
    */
   async receive(listener: Listener): Promise<Unsubscribe> {
-    const broadcast = this.#deps.broker.broadcast;
+    const broadcast = this.#deps.coordination.broadcast;
     if (!broadcast)
       throw new CeleriacError(
         'NO_BROADCAST',

@@ -17,5 +17,9 @@ export interface GateContext {
 export function createAdmissionGates(context: GateContext): AdmissionGate[] {
   // Slots first: a lock or slot can be given back when a later gate defers; a rate booking
   // cannot. Unique last: it frees a 'queued' claim, right only once no gate defers the task.
-  return [createSlotGate(context), createRateGate(context.app), uniqueGate(context.app.broker)];
+  return [
+    createSlotGate(context),
+    createRateGate(context.app),
+    uniqueGate(context.app.coordination),
+  ];
 }

@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Broker } from '../brokers/broker.ts';
-import type { WorkerInfo } from '../control/worker-registry.ts';
+import type { Coordination, QueueAdmin } from '../brokers/contract/index.ts';
+import type { WorkerInfo, WorkerRegistry } from '../brokers/contract/worker-registry.ts';
 import { type ClusterSnapshot, readCluster } from './cluster-snapshot.ts';
 
 const QUEUE_STATES = ['ready', 'reserved', 'delayed', 'dead'] as const;
@@ -19,6 +19,8 @@ export interface ClusterGaugesOptions {
   maxSeries?: number;
   /** The clock of the cache, injectable for tests. */
   now?: () => number;
+  /** Where live workers are listed (the app's coordination); default the broker's registry. */
+  workers?: WorkerRegistry;
 }
 
 type Gauges = Record<
@@ -32,16 +34,18 @@ type Gauges = Record<
  * not fail the scrape: `celeriac_broker_up` drops to 0 and the rest is still served.
  */
 export class ClusterGauges {
-  readonly #broker: Broker;
-  readonly #options: Required<Omit<ClusterGaugesOptions, 'registry'>>;
+  readonly #broker: QueueAdmin;
+  readonly #workers: WorkerRegistry | undefined;
+  readonly #options: Required<Omit<ClusterGaugesOptions, 'registry' | 'workers'>>;
   readonly #gauges: Gauges;
   readonly #scrapeErrors: Counter;
   /** The last read; `at` is unset while it is in flight. */
   #cached: { at?: number; snapshot: Promise<ClusterSnapshot> } | undefined;
   #applied: ClusterSnapshot | undefined;
 
-  constructor(broker: Broker, options: ClusterGaugesOptions) {
+  constructor(broker: QueueAdmin & Pick<Coordination, 'workers'>, options: ClusterGaugesOptions) {
     this.#broker = broker;
+    this.#workers = options.workers ?? broker.workers;
     this.#options = {
       cacheMs: options.cacheMs ?? 1000,
       timeoutMs: options.timeoutMs ?? 3000,
@@ -59,7 +63,7 @@ export class ClusterGauges {
     });
     const gauge = (name: string, help: string, labelNames: string[] = []) =>
       new Gauge({ name, help, labelNames, registers, collect: () => this.#refresh() });
-    const hasRegistry = broker.workers !== undefined;
+    const hasRegistry = this.#workers !== undefined;
     const perWorker = hasRegistry && this.#options.perWorker;
     this.#gauges = {
       queueMessages: gauge('celeriac_queue_messages', 'Messages per queue by state.', [
@@ -137,7 +141,7 @@ export class ClusterGauges {
     )
       return cached.snapshot;
     const entry: { at?: number; snapshot: Promise<ClusterSnapshot> } = {
-      snapshot: readCluster(this.#broker, this.#options.timeoutMs).then((read) => {
+      snapshot: readCluster(this.#broker, this.#workers, this.#options.timeoutMs).then((read) => {
         entry.at = this.#options.now();
         if (read.error !== undefined) this.#scrapeErrors.inc();
         return read;

@@ -1,5 +1,5 @@
-import type { Broker, QueueStats } from '../brokers/broker.ts';
-import type { WorkerInfo } from '../control/worker-registry.ts';
+import type { QueueAdmin, QueueStats, WorkerRegistry } from '../brokers/contract/index.ts';
+import type { WorkerInfo } from '../brokers/contract/worker-registry.ts';
 
 /** What the broker said at one scrape. */
 export interface ClusterSnapshot {
@@ -12,8 +12,11 @@ export interface ClusterSnapshot {
 }
 
 /** Reads queue depths and live workers, each call bounded by `timeoutMs`; never rejects. */
-export async function readCluster(broker: Broker, timeoutMs: number): Promise<ClusterSnapshot> {
-  const registry = broker.workers;
+export async function readCluster(
+  broker: QueueAdmin,
+  registry: WorkerRegistry | undefined,
+  timeoutMs: number,
+): Promise<ClusterSnapshot> {
   const [queues, workers] = await Promise.allSettled([
     withTimeout(readQueues(broker), timeoutMs, 'reading queue depths'),
     registry ? withTimeout(registry.list(), timeoutMs, 'listing workers') : undefined,
@@ -28,7 +31,7 @@ export async function readCluster(broker: Broker, timeoutMs: number): Promise<Cl
   return snapshot;
 }
 
-async function readQueues(broker: Broker): Promise<QueueStats[]> {
+async function readQueues(broker: QueueAdmin): Promise<QueueStats[]> {
   const names = await broker.queues();
   return Promise.all(names.map((name) => broker.stats(name)));
 }

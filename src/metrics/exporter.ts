@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { App } from '../app/app.ts';
-import type { Unsubscribe } from '../brokers/broadcast.ts';
-import type { Broker } from '../brokers/broker.ts';
+import type { Unsubscribe } from '../brokers/contract/broadcast.ts';
+import type { Coordination, QueueAdmin, WorkerRegistry } from '../brokers/contract/index.ts';
 import { ClusterGauges } from './cluster-gauges.ts';
 import { MetricsServer } from './metrics-server.ts';
 import { TaskMetrics } from './task-metrics.ts';
@@ -17,10 +17,13 @@ export interface ExporterMetrics {
 }
 
 /** Every metric the exporter serves, on a registry of its own. */
-export function createExporterMetrics(broker: Broker): ExporterMetrics {
+export function createExporterMetrics(
+  broker: QueueAdmin & Pick<Coordination, 'workers'>,
+  workers: WorkerRegistry | undefined = broker.workers,
+): ExporterMetrics {
   const registry = new Registry();
   const tasks = new TaskMetrics({ registry });
-  const gauges = new ClusterGauges(broker, { registry });
+  const gauges = new ClusterGauges(broker, { registry, workers });
   collectDefaultMetrics({ register: registry });
   return { registry, tasks, gauges };
 }
@@ -51,7 +54,7 @@ export interface Exporter {
  * `/readyz` answers 200 while the broker answers.
  */
 export async function startExporter(app: App, options: ExporterOptions): Promise<Exporter> {
-  const metrics = createExporterMetrics(app.broker);
+  const metrics = createExporterMetrics(app.broker, app.coordination.workers);
   await app.connect();
   const unsubscribe = await hearEvents(app, metrics.tasks);
   let server: MetricsServer;
@@ -79,7 +82,7 @@ export async function startExporter(app: App, options: ExporterOptions): Promise
 
 /** Subscribes to the cluster's events; without a broadcast on the broker, warns and goes on. */
 async function hearEvents(app: App, tasks: TaskMetrics): Promise<Unsubscribe | undefined> {
-  if (!app.broker.broadcast) {
+  if (!app.coordination.broadcast) {
     app.log.warn(
       'this broker carries no events between processes: serving queue and worker metrics only',
     );

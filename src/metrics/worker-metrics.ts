@@ -45,7 +45,12 @@ export async function serveWorkerMetrics(
   collectDefaultMetrics({ register: registry });
   registerOwnGauges(registry, worker);
   registerSinkMetrics(registry, app.events);
-  if (options.queueMetrics ?? true) new ClusterGauges(app.broker, { registry, perWorker: false });
+  if (options.queueMetrics ?? true)
+    new ClusterGauges(app.broker, {
+      registry,
+      perWorker: false,
+      workers: app.coordination.workers,
+    });
   let server: MetricsServer;
   try {
     server = await MetricsServer.start({

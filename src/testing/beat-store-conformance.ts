@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { BeatStore, StoredEntry } from '../beat/beat-store.ts';
+import type { BeatStore, StoredEntry } from '../brokers/contract/beat-store.ts';
 
 /** Long enough that a lease taken by one case never runs out while the case runs. */
 const LONG_TTL = 60_000;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Broadcast, Unsubscribe } from '../brokers/broadcast.ts';
+import type { Broadcast, Unsubscribe } from '../brokers/contract/broadcast.ts';
 import { Inbox } from './control-waits.ts';
 
 /** Bigger than any one network read or SQLite page, with multi-byte characters. */

@@ -7,7 +7,12 @@
 export { backendConformance } from './backend-conformance.ts';
 export { beatStoreConformance } from './beat-store-conformance.ts';
 export { broadcastConformance } from './broadcast-conformance.ts';
-export { type BrokerConformanceOptions, brokerConformance } from './broker-conformance.ts';
+export {
+  type BrokerConformanceOptions,
+  brokerConformance,
+  queueAdminConformance,
+  transportConformance,
+} from './broker-conformance.ts';
 export { rateStoreConformance } from './rate-store-conformance.ts';
 export { revokeStoreConformance } from './revoke-store-conformance.ts';
 export { slotStoreConformance } from './slot-store-conformance.ts';

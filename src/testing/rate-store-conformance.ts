@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { RateAdmission, RateLimit, RateRequest, RateStore } from '../flow/rate/rate-store.ts';
+import type {
+  RateAdmission,
+  RateLimit,
+  RateRequest,
+  RateStore,
+} from '../brokers/contract/rate-store.ts';
 
 /** A fixed instant: every case asks on a fake clock, so no case depends on timing. */
 const NOW = 1_700_000_000_000;

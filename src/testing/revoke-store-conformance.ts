@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { RevokedId, RevokeStore } from '../control/revoke-store.ts';
+import type { RevokedId, RevokeStore } from '../brokers/contract/revoke-store.ts';
 import { pollUntil } from './control-waits.ts';
 
 /** Never lapses while a case runs. */

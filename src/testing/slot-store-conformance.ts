@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { SlotStore } from '../flow/slots/slot-store.ts';
+import type { SlotStore } from '../brokers/contract/slot-store.ts';
 
 /** A fixed clock for every case: expiries are checked with injected times, never by sleeping. */
 const T0 = 1_700_000_000_000;

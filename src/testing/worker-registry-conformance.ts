@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { WorkerInfo, WorkerRegistry } from '../control/worker-registry.ts';
+import type { WorkerInfo, WorkerRegistry } from '../brokers/contract/worker-registry.ts';
 import { pollUntil } from './control-waits.ts';
 
 /** Never lapses while a case runs. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Broker, Delivery } from '../brokers/broker.ts';
+import type { Broker, Delivery } from '../brokers/contract/index.ts';
 
 const RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000];
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Broker, Delivery } from '../brokers/broker.ts';
+import type { Broker, Delivery } from '../brokers/contract/index.ts';
 import type { Envelope } from '../envelope/envelope.ts';
 import { CeleriacError } from '../errors/errors.ts';
 import type { WorkerEvents } from '../events/worker-events.ts';

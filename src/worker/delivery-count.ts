@@ -1,4 +1,4 @@
-import type { Delivery } from '../brokers/broker.ts';
+import type { Delivery } from '../brokers/contract/index.ts';
 import { quoteValue } from '../envelope/quote-value.ts';
 import { MalformedMessage } from '../errors/errors.ts';
 

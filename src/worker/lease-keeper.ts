@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Broker, Delivery } from '../brokers/broker.ts';
+import type { Broker, Delivery } from '../brokers/contract/index.ts';
 
 /**
  * Renews the leases of all running messages in one broker call every third of the lease, so a

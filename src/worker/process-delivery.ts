@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ResultBackend } from '../backends/backend.ts';
 import { isBatchTask } from '../batching/batch-spec.ts';
 import type { WorkerBatches } from '../batching/worker-batches.ts';
-import type { Delivery } from '../brokers/broker.ts';
+import type { Delivery } from '../brokers/contract/index.ts';
 import { hasContinuation } from '../canvas/continue-workflow.ts';
 import { unsendableStepReason } from '../canvas/unsendable-step.ts';
 import type { RevokedIds } from '../control/revoked-ids.ts';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Broker, Delivery } from '../brokers/broker.ts';
+import type { Broker, Delivery } from '../brokers/contract/index.ts';
 import type { Executor } from '../executors/executor.ts';
 import { sleep } from '../time/sleep.ts';
 import type { AckBatcher } from './ack-batcher.ts';

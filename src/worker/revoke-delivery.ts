@@ -1,5 +1,5 @@
 import type { TaskResultRecord } from '../backends/backend.ts';
-import type { Delivery } from '../brokers/broker.ts';
+import type { Delivery } from '../brokers/contract/index.ts';
 import { hasContinuation } from '../canvas/continue-workflow.ts';
 import type { Envelope } from '../envelope/envelope.ts';
 import { type CeleriacError, TaskRevoked } from '../errors/errors.ts';

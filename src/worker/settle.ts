@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Broker, Delivery } from '../brokers/broker.ts';
+import type { Broker, Delivery } from '../brokers/contract/index.ts';
 import { hasContinuation } from '../canvas/continue-workflow.ts';
 import { unsendableStepReason } from '../canvas/unsendable-step.ts';
 import { type Envelope, toWire } from '../envelope/envelope.ts';

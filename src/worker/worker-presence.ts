@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { Broker } from '../brokers/broker.ts';
-import type { WorkerInfo } from '../control/worker-registry.ts';
+import type { Coordination } from '../brokers/contract/index.ts';
+import type { WorkerInfo } from '../brokers/contract/worker-registry.ts';
 import type { AppEvents } from '../events/app-events.ts';
 import type { ClusterWorkerEvent, WorkerEventType } from '../events/cluster-event.ts';
 
@@ -25,7 +25,7 @@ export class WorkerPresence {
 
   constructor(
     private readonly source: PresenceSource,
-    private readonly broker: Broker,
+    private readonly coordination: Pick<Coordination, 'workers'>,
     private readonly events: AppEvents,
     private readonly intervalMs: number,
     private readonly log: Logger,
@@ -49,7 +49,7 @@ export class WorkerPresence {
     clearInterval(this.#timer);
     this.#timer = undefined;
     try {
-      await this.broker.workers?.remove(this.source.name);
+      await this.coordination.workers?.remove(this.source.name);
     } catch (error) {
       this.log.warn({ err: error }, 'could not remove the worker record; it lapses on its own');
     }
@@ -83,7 +83,7 @@ export class WorkerPresence {
   }
 
   async #register(): Promise<void> {
-    await this.broker.workers?.heartbeat(this.info(), this.intervalMs * 3);
+    await this.coordination.workers?.heartbeat(this.info(), this.intervalMs * 3);
   }
 
   #emit(type: WorkerEventType): void {

@@ -129,7 +129,7 @@ export class Worker {
         active: () => this.executor.active,
         processed: () => this.stats.succeeded + this.stats.failed + this.stats.retried,
       },
-      app.broker,
+      app.coordination,
       app.events,
       parseDuration(options.heartbeat ?? '2s'),
       this.log,
@@ -222,9 +222,9 @@ export class Worker {
 
   /** Subscribes to the control channel, then loads the revokes made before this start. */
   private async listenForControl(): Promise<void> {
-    const broadcast = this.app.broker.broadcast;
+    const broadcast = this.app.coordination.broadcast;
     if (broadcast) await this.control.start(broadcast);
-    const revokes = this.app.broker.revokes;
+    const revokes = this.app.coordination.revokes;
     if (revokes) await loadRevokes(this.revoked, revokes, this.log);
   }
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Broker } from '../../src/brokers/broker.ts';
+import type { Broker } from '../../src/brokers/contract/index.ts';
 import { MemoryBroker, RedisBroker, SqliteBroker } from '../../src/index.ts';
 import { redisAvailable, redisUrl } from '../support/redis-available.ts';
 import { deleteRedisPrefix } from '../support/redis-keys.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Delivery } from '../../src/brokers/broker.ts';
+import type { Delivery } from '../../src/brokers/contract/index.ts';
 import { RedisBroker } from '../../src/brokers/redis/redis-broker.ts';
 import { brokerConformance } from '../../src/testing/index.ts';
 import { redisAvailable, redisUrl } from '../support/redis-available.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Delivery } from '../../src/brokers/broker.ts';
+import type { Delivery } from '../../src/brokers/contract/index.ts';
 import { RedisBroker } from '../../src/brokers/redis/redis-broker.ts';
 import { redisAvailable, redisUrl } from '../support/redis-available.ts';
 import { deleteRedisPrefix } from '../support/redis-keys.ts';

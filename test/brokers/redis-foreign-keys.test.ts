@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { Delivery } from '../../src/brokers/broker.ts';
+import type { Delivery } from '../../src/brokers/contract/index.ts';
 import { packEntry, unpackDeadLetter, unpackEntry } from '../../src/brokers/redis/entry.ts';
 import { SCRIPTS } from '../../src/brokers/redis/lua-script.ts';
 import { QueueKeys } from '../../src/brokers/redis/queue-keys.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { OutgoingMessage } from '../../src/brokers/broker.ts';
+import type { OutgoingMessage } from '../../src/brokers/contract/index.ts';
 import { QueueKeys } from '../../src/brokers/redis/queue-keys.ts';
 import { RedisBroker } from '../../src/brokers/redis/redis-broker.ts';
 import { redisAvailable, redisServerBinary, redisUrl } from '../support/redis-available.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OutgoingMessage } from '../../src/brokers/broker.ts';
+import type { OutgoingMessage } from '../../src/brokers/contract/index.ts';
 import { PublishCoalescer } from '../../src/brokers/redis/publish-coalescer.ts';
 
 function message(id: string): OutgoingMessage {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Broker } from '../../src/brokers/broker.ts';
+import type { Broker } from '../../src/brokers/contract/index.ts';
 import { MemoryBroker } from '../../src/brokers/memory/memory-broker.ts';
 import { brokerFromUrl, DEFAULT_BROKER_URL, registerBroker } from '../../src/brokers/registry.ts';
 import { SqliteBroker } from '../../src/brokers/sqlite/sqlite-broker.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Broker, Delivery } from '../../src/brokers/broker.ts';
+import type { Broker, Delivery } from '../../src/brokers/contract/index.ts';
 import { SCHEMA_VERSION } from '../../src/brokers/sqlite/schema.ts';
 import { SqliteBroker } from '../../src/brokers/sqlite/sqlite-broker.ts';
 import { brokerConformance } from '../../src/testing/index.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Delivery } from '../../src/brokers/broker.ts';
+import type { Delivery } from '../../src/brokers/contract/index.ts';
 import { SqliteBroker } from '../../src/brokers/sqlite/sqlite-broker.ts';
 import { createApp } from '../../src/index.ts';
 import { fuzzRuns } from '../fuzz/fuzz-runs.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TaskRevoked, UnknownDestination } from '../../src/index.ts';
-import { BROKERS_WITH_REDIS, gate, harness, once } from './harness.ts';
+import { BROKERS_AND_PAIRS, gate, harness, once } from './harness.ts';
 
-describe.each(BROKERS_WITH_REDIS)('inspect and control on the %s broker', (kind) => {
+describe.each(BROKERS_AND_PAIRS)('inspect and control on the %s broker', (kind) => {
   const h = harness(kind);
 
   it('inspect ping, active, reserved, registered, active-queues and stats answer from two workers', async () => {

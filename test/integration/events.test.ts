@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterEvent, ClusterTaskEvent } from '../../src/index.ts';
-import { BROKERS_WITH_REDIS, harness, once } from './harness.ts';
+import { BROKERS_AND_PAIRS, harness, once } from './harness.ts';
 
 /** Resolves once `predicate` holds for the events gathered so far. */
 function until(seen: ClusterEvent[], predicate: (seen: ClusterEvent[]) => boolean) {
@@ -28,7 +28,7 @@ const typesOf = (seen: ClusterEvent[], id: string) => {
   return [...sent, ...types.filter((t) => t !== 'task:sent')];
 };
 
-describe.each(BROKERS_WITH_REDIS)('task and worker events on the %s broker', (kind) => {
+describe.each(BROKERS_AND_PAIRS)('task and worker events on the %s broker', (kind) => {
   const h = harness(kind);
 
   it('app.events.on hears each step of this process’s tasks, with runtime and time in queue', async () => {
@@ -158,7 +158,7 @@ describe.each(BROKERS_WITH_REDIS)('task and worker events on the %s broker', (ki
     await h.worker(app);
     await (await add.delay(1, 2)).get({ timeout: '10s' });
     // A marker published after the task proves the subscription was live throughout.
-    await app.broker.broadcast?.publish(
+    await app.coordination.broadcast?.publish(
       'events',
       JSON.stringify([{ type: 'worker:heartbeat', timestamp: 1 }]),
     );

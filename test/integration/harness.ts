@@ -22,13 +22,27 @@ import {
 import { redisAvailable, redisUrl } from '../support/redis-available.ts';
 import { deleteRedisPrefix } from '../support/redis-keys.ts';
 
-export type BrokerKind = 'memory' | 'sqlite' | 'redis';
+/** A broker of one kind, or a transport of one kind paired with the coordination of another. */
+export type BrokerKind = 'memory' | 'sqlite' | 'redis' | 'memory+sqlite' | 'sqlite+redis';
 
 /** Both embedded brokers, for `describe.each(BROKERS)`. */
 export const BROKERS: BrokerKind[] = ['memory', 'sqlite'];
 
 /** The embedded brokers and, when a Redis answers (always under CI=true), Redis. */
 export const BROKERS_WITH_REDIS: BrokerKind[] = redisAvailable ? [...BROKERS, 'redis'] : BROKERS;
+
+/**
+ * Pairs that prove the seam between transport and coordination: the memory transport with a
+ * SQLite file's coordination, and the SQLite transport with Redis's (when a Redis answers).
+ */
+export const MIXED_PAIRS: BrokerKind[] = redisAvailable
+  ? ['memory+sqlite', 'sqlite+redis']
+  : ['memory+sqlite'];
+
+/** Every broker and every mixed pair, for the flow-control, beat and control suites. */
+export const BROKERS_AND_PAIRS: BrokerKind[] = [...BROKERS_WITH_REDIS, ...MIXED_PAIRS];
+
+type Single = 'memory' | 'sqlite' | 'redis';
 
 /** Long enough for any event of these tests; short enough to fail with a clear message. */
 const EVENT_TIMEOUT_MS = 15_000;
@@ -52,32 +66,47 @@ export function harness(kind: BrokerKind) {
     return dir;
   };
 
+  const [transport, coordinator] = kind.split('+') as [Single, Single | undefined];
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((w) => w.stopNow()));
     await Promise.all(apps.splice(0).map((a) => a.close()));
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
     dir = undefined;
-    if (kind === 'redis') await deleteRedisPrefix(prefix);
+    if (kind.includes('redis')) await deleteRedisPrefix(prefix);
     prefix = `celeriac-it-${randomUUID().slice(0, 8)}`;
   });
 
-  /** A broker of this kind; SQLite ones of one test share a file, like processes would. */
-  const broker = (): Broker => {
-    if (kind === 'memory') return new MemoryBroker();
-    if (kind === 'redis') return new RedisBroker({ url: redisUrl, prefix, pollIntervalMs: 200 });
-    return new SqliteBroker({ path: join(tempDir(), 'broker.db'), pollIntervalMs: 10 });
+  /** A broker of one kind; SQLite ones of one test share a file, like processes would. */
+  const brokerOf = (of: Single, file: string): Broker => {
+    if (of === 'memory') return new MemoryBroker();
+    if (of === 'redis') return new RedisBroker({ url: redisUrl, prefix, pollIntervalMs: 200 });
+    return new SqliteBroker({ path: join(tempDir(), file), pollIntervalMs: 10 });
   };
 
+  /** The transport of this kind (the whole broker, for a single kind). */
+  const broker = (): Broker => brokerOf(transport, 'broker.db');
+
+  /** A pair's coordination: a broker of the second kind, on a file or prefix of its own. */
+  const coordination = (): Broker | undefined =>
+    coordinator === undefined ? undefined : brokerOf(coordinator, 'coordination.db');
+
   const backend = (): ResultBackend => {
-    if (kind === 'memory') return new MemoryBackend();
-    if (kind === 'redis') return new RedisBackend({ url: redisUrl, prefix });
+    if (transport === 'memory') return new MemoryBackend();
+    if (transport === 'redis') return new RedisBackend({ url: redisUrl, prefix });
     return new SqliteBackend({ path: join(tempDir(), 'results.db') });
   };
 
   /** An app on a fresh broker and backend of this kind (unless the config gives its own). */
   const app = (config: AppConfig = {}): App => {
+    const paired = coordination();
     const made = createApp(
-      { broker: broker(), backend: backend(), logLevel: 'silent', ...config },
+      {
+        broker: broker(),
+        ...(paired ? { coordination: paired } : {}),
+        backend: backend(),
+        logLevel: 'silent',
+        ...config,
+      },
       {},
     );
     apps.push(made);
@@ -86,7 +115,16 @@ export function harness(kind: BrokerKind) {
 
   /** A second app on the same broker and backend objects, as another process would have. */
   const sibling = (of: App, config: AppConfig = {}): App => {
-    const made = createApp({ ...of.config, broker: of.broker, backend: of.backend, ...config }, {});
+    const made = createApp(
+      {
+        ...of.config,
+        broker: of.broker,
+        coordination: of.config.coordination,
+        backend: of.backend,
+        ...config,
+      },
+      {},
+    );
     apps.push(made);
     return made;
   };

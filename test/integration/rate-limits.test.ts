@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BOOKING_HEADER } from '../../src/flow/rate/booking-header.ts';
-import { BROKERS_WITH_REDIS, counts, deadReasons, events, harness, once } from './harness.ts';
+import { BROKERS_AND_PAIRS, counts, deadReasons, events, harness, once } from './harness.ts';
 
-describe.each(BROKERS_WITH_REDIS)('rate limits on the %s broker', (kind) => {
+describe.each(BROKERS_AND_PAIRS)('rate limits on the %s broker', (kind) => {
   const h = harness(kind);
 
   it('defers each message once with its booked start; on its return it starts without booking again', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Reject } from '../../src/index.ts';
-import { BROKERS_WITH_REDIS, counts, deadReasons, events, harness } from './harness.ts';
+import { BROKERS_AND_PAIRS, counts, deadReasons, events, harness } from './harness.ts';
 
 /** Start and end of each run, per key, in the order they happened (one process, one clock). */
 function recorder() {
@@ -22,7 +22,7 @@ function recorder() {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.each(BROKERS_WITH_REDIS)('locks and per-key concurrency on the %s broker', (kind) => {
+describe.each(BROKERS_AND_PAIRS)('locks and per-key concurrency on the %s broker', (kind) => {
   const h = harness(kind);
 
   it('a lock runs one task per key at a time across two workers; others defer', async () => {

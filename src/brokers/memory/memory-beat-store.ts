@@ -1,4 +1,4 @@
-import type { BeatStore, StoredEntry } from '../../beat/beat-store.ts';
+import type { BeatStore, StoredEntry } from '../contract/beat-store.ts';
 
 interface Lease {
   holder: string;

@@ -1,4 +1,4 @@
-import type { Broadcast, Unsubscribe } from '../broadcast.ts';
+import type { Broadcast, Unsubscribe } from '../contract/broadcast.ts';
 
 type Listener = (payload: string) => void;
 

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { RateStore } from '../../flow/rate/rate-store.ts';
 import type {
   Broker,
   BrokerCapabilities,
@@ -11,7 +10,8 @@ import type {
   OutgoingMessage,
   QueueStats,
   ReserveOptions,
-} from '../broker.ts';
+} from '../contract/index.ts';
+import type { RateStore } from '../contract/rate-store.ts';
 import { checkAvailableAt, checkRetryAt } from '../message-times.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
 import { MemoryBeatStore } from './memory-beat-store.ts';

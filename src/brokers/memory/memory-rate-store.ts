@@ -5,7 +5,7 @@ import type {
   RateOverride,
   RateRequest,
   RateStore,
-} from '../../flow/rate/rate-store.ts';
+} from '../contract/rate-store.ts';
 
 /** States past their time mean nothing; above this many keys, those are swept. */
 const SWEEP_ABOVE = 10_000;

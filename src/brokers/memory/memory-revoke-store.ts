@@ -1,5 +1,5 @@
 import { checkLimit, checkTtl } from '../../control/control-input.ts';
-import type { RevokedId, RevokeStore } from '../../control/revoke-store.ts';
+import type { RevokedId, RevokeStore } from '../contract/revoke-store.ts';
 
 /** Revoked ids in this process's memory, each with its expiry. */
 export class MemoryRevokeStore implements RevokeStore {

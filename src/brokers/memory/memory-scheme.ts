@@ -1,5 +1,5 @@
 import type { SchemeEntry } from '../../config/scheme-registry.ts';
-import type { Broker } from '../broker.ts';
+import type { Broker } from '../contract/index.ts';
 import { MemoryBroker } from './memory-broker.ts';
 
 /** `memory://`: a broker inside this process, for tests. */

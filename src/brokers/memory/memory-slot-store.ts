@@ -1,4 +1,4 @@
-import type { SlotClaim, SlotHold, SlotStore } from '../../flow/slots/slot-store.ts';
+import type { SlotClaim, SlotHold, SlotStore } from '../contract/slot-store.ts';
 
 /** Slots in this process's memory: holder → expiry (epoch ms), per key. */
 export class MemorySlotStore implements SlotStore {

@@ -1,5 +1,5 @@
-import type { UniqueClaim, UniqueSend, UniqueStore } from '../../flow/unique/unique-store.ts';
-import type { OutgoingMessage } from '../broker.ts';
+import type { OutgoingMessage } from '../contract/index.ts';
+import type { UniqueClaim, UniqueSend, UniqueStore } from '../contract/unique-store.ts';
 import { checkAvailableAt } from '../message-times.ts';
 
 interface Claim {

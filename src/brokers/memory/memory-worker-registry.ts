@@ -1,5 +1,5 @@
 import { checkTtl } from '../../control/control-input.ts';
-import type { WorkerInfo, WorkerRegistry } from '../../control/worker-registry.ts';
+import type { WorkerInfo, WorkerRegistry } from '../contract/worker-registry.ts';
 
 /** Live workers in this process's memory, each with the time its record lapses. */
 export class MemoryWorkerRegistry implements WorkerRegistry {

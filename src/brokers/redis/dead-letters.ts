@@ -1,5 +1,5 @@
 import type { RedisClient } from '../../redis/redis-connection.ts';
-import type { DeadLetter, DeadLetterQuery, RequeueReport } from '../broker.ts';
+import type { DeadLetter, DeadLetterQuery, RequeueReport } from '../contract/index.ts';
 import { encodeId, unpackDeadLetter, unpackEntry } from './entry.ts';
 import { SCRIPTS } from './lua-script.ts';
 import type { QueueKeyring } from './queue-keys.ts';

@@ -1,4 +1,4 @@
-import type { OutgoingMessage } from '../broker.ts';
+import type { OutgoingMessage } from '../contract/index.ts';
 import { packEntry } from './entry.ts';
 import type { QueueKeys } from './queue-keys.ts';
 

@@ -1,4 +1,4 @@
-import type { OutgoingMessage } from '../broker.ts';
+import type { OutgoingMessage } from '../contract/index.ts';
 
 interface Waiter {
   messages: OutgoingMessage[];

@@ -1,4 +1,4 @@
-import type { UniqueClaim } from '../../flow/unique/unique-store.ts';
+import type { UniqueClaim } from '../contract/unique-store.ts';
 import { packEntry } from './entry.ts';
 import type { QueueKeys } from './queue-keys.ts';
 

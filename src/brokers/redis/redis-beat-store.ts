@@ -1,5 +1,5 @@
-import type { BeatStore, StoredEntry } from '../../beat/beat-store.ts';
 import type { RedisClient } from '../../redis/redis-connection.ts';
+import type { BeatStore, StoredEntry } from '../contract/beat-store.ts';
 import { LuaScript } from './lua-script.ts';
 
 const SCRIPTS = {

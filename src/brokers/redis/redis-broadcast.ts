@@ -1,5 +1,5 @@
 import type { RedisClient } from '../../redis/redis-connection.ts';
-import type { Broadcast, Unsubscribe } from '../broadcast.ts';
+import type { Broadcast, Unsubscribe } from '../contract/broadcast.ts';
 import { BroadcastFence } from './broadcast-fence.ts';
 import { LuaScript } from './lua-script.ts';
 

@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { BeatStore } from '../../beat/beat-store.ts';
-import type { RevokeStore } from '../../control/revoke-store.ts';
-import type { WorkerRegistry } from '../../control/worker-registry.ts';
 import { BrokerUnavailable } from '../../errors/errors.ts';
-import type { RateStore } from '../../flow/rate/rate-store.ts';
-import type { SlotStore } from '../../flow/slots/slot-store.ts';
-import type { UniqueStore } from '../../flow/unique/unique-store.ts';
 import { createLogger } from '../../logging/logger.ts';
 import {
   connectClient,
@@ -24,7 +18,8 @@ import {
   parseRedisUrl,
   type RedisTarget,
 } from '../../redis/redis-url.ts';
-import type { Broadcast } from '../broadcast.ts';
+import type { BeatStore } from '../contract/beat-store.ts';
+import type { Broadcast } from '../contract/broadcast.ts';
 import type {
   Broker,
   BrokerCapabilities,
@@ -37,7 +32,12 @@ import type {
   QueueStats,
   RequeueReport,
   ReserveOptions,
-} from '../broker.ts';
+} from '../contract/index.ts';
+import type { RateStore } from '../contract/rate-store.ts';
+import type { RevokeStore } from '../contract/revoke-store.ts';
+import type { SlotStore } from '../contract/slot-store.ts';
+import type { UniqueStore } from '../contract/unique-store.ts';
+import type { WorkerRegistry } from '../contract/worker-registry.ts';
 import { checkAvailableAt, checkRetryAt } from '../message-times.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
 import { listDeadLetters, purgeDeadLetters, requeueDeadLetters } from './dead-letters.ts';

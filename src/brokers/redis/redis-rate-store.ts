@@ -1,12 +1,12 @@
 import { decodeOverride, encodeOverride } from '../../flow/rate/gcra.ts';
+import type { RedisClient } from '../../redis/redis-connection.ts';
 import type {
   RateAdmission,
   RateLimit,
   RateOverride,
   RateRequest,
   RateStore,
-} from '../../flow/rate/rate-store.ts';
-import type { RedisClient } from '../../redis/redis-connection.ts';
+} from '../contract/rate-store.ts';
 import { LuaScript } from './lua-script.ts';
 
 const ADMIT_RATE = new LuaScript('admit-rate');

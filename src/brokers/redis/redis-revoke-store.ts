@@ -1,6 +1,6 @@
 import { checkLimit, checkTtl } from '../../control/control-input.ts';
-import type { RevokedId, RevokeStore } from '../../control/revoke-store.ts';
 import type { RedisClient } from '../../redis/redis-connection.ts';
+import type { RevokedId, RevokeStore } from '../contract/revoke-store.ts';
 import { LuaScript } from './lua-script.ts';
 import { controlTag } from './queue-keys.ts';
 

@@ -1,5 +1,5 @@
 import type { SchemeEntry } from '../../config/scheme-registry.ts';
-import type { Broker } from '../broker.ts';
+import type { Broker } from '../contract/index.ts';
 import { RedisBroker } from './redis-broker.ts';
 
 /** `redis://`, `rediss://` (TLS) and their `+cluster` forms. */

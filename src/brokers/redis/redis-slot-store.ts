@@ -1,5 +1,5 @@
-import type { SlotClaim, SlotHold, SlotStore } from '../../flow/slots/slot-store.ts';
 import type { RedisClient } from '../../redis/redis-connection.ts';
+import type { SlotClaim, SlotHold, SlotStore } from '../contract/slot-store.ts';
 import { LuaScript } from './lua-script.ts';
 
 const SCRIPTS = {

@@ -1,5 +1,5 @@
-import type { UniqueClaim, UniqueSend, UniqueStore } from '../../flow/unique/unique-store.ts';
 import type { RedisClient } from '../../redis/redis-connection.ts';
+import type { UniqueClaim, UniqueSend, UniqueStore } from '../contract/unique-store.ts';
 import { checkAvailableAt } from '../message-times.ts';
 import { LuaScript } from './lua-script.ts';
 import { publishUniqueArgs, uniqueClaimKey } from './publish-unique-args.ts';

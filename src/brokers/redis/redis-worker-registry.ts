@@ -1,6 +1,6 @@
 import { checkTtl } from '../../control/control-input.ts';
-import type { WorkerInfo, WorkerRegistry } from '../../control/worker-registry.ts';
 import type { RedisClient } from '../../redis/redis-connection.ts';
+import type { WorkerInfo, WorkerRegistry } from '../contract/worker-registry.ts';
 import { LuaScript } from './lua-script.ts';
 import { controlTag } from './queue-keys.ts';
 

@@ -1,5 +1,5 @@
 import type { RedisClient } from '../../redis/redis-connection.ts';
-import type { Delivery } from '../broker.ts';
+import type { Delivery } from '../contract/index.ts';
 import { type Entry, readEntry } from './entry.ts';
 import { SCRIPTS } from './lua-script.ts';
 import type { QueueKeys } from './queue-keys.ts';

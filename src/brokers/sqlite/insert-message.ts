@@ -1,4 +1,4 @@
-import type { OutgoingMessage } from '../broker.ts';
+import type { OutgoingMessage } from '../contract/index.ts';
 import { checkAvailableAt } from '../message-times.ts';
 import { DELAYED, READY } from './schema.ts';
 import type { Statements } from './statements.ts';

@@ -1,4 +1,4 @@
-import type { DeadLetter, Delivery } from '../broker.ts';
+import type { DeadLetter, Delivery } from '../contract/index.ts';
 
 /**
  * What SQLite hands back for a column: a row written by this code has the types the schema

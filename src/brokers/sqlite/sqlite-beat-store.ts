@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { BeatStore, StoredEntry } from '../../beat/beat-store.ts';
+import type { BeatStore, StoredEntry } from '../contract/beat-store.ts';
 import { preparedFor } from './prepared-statements.ts';
 
 interface BeatStatements {

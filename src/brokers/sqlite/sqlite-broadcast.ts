@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Broadcast, Unsubscribe } from '../broadcast.ts';
+import type { Broadcast, Unsubscribe } from '../contract/broadcast.ts';
 import { preparedFor } from './prepared-statements.ts';
 
 type Listener = (payload: string) => void;

@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { BeatStore } from '../../beat/beat-store.ts';
-import type { RevokeStore } from '../../control/revoke-store.ts';
-import type { WorkerRegistry } from '../../control/worker-registry.ts';
-import type { RateStore } from '../../flow/rate/rate-store.ts';
-import type { SlotStore } from '../../flow/slots/slot-store.ts';
-import type { UniqueStore } from '../../flow/unique/unique-store.ts';
-import type { Broadcast } from '../broadcast.ts';
+import type { BeatStore } from '../contract/beat-store.ts';
+import type { Broadcast } from '../contract/broadcast.ts';
 import type {
   Broker,
   BrokerCapabilities,
@@ -19,7 +14,12 @@ import type {
   OutgoingMessage,
   QueueStats,
   ReserveOptions,
-} from '../broker.ts';
+} from '../contract/index.ts';
+import type { RateStore } from '../contract/rate-store.ts';
+import type { RevokeStore } from '../contract/revoke-store.ts';
+import type { SlotStore } from '../contract/slot-store.ts';
+import type { UniqueStore } from '../contract/unique-store.ts';
+import type { WorkerRegistry } from '../contract/worker-registry.ts';
 import { checkRetryAt } from '../message-times.ts';
 import { QueueWakeup } from '../queue-wakeup.ts';
 import { insertMessage, toBuffer } from './insert-message.ts';

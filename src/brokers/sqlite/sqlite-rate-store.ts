@@ -6,7 +6,7 @@ import type {
   RateOverride,
   RateRequest,
   RateStore,
-} from '../../flow/rate/rate-store.ts';
+} from '../contract/rate-store.ts';
 
 /** Every this many admissions, states whose time has passed (they mean nothing) are deleted. */
 const SWEEP_EVERY = 1000;

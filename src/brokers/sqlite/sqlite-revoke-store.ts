@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { checkLimit, checkTtl } from '../../control/control-input.ts';
-import type { RevokedId, RevokeStore } from '../../control/revoke-store.ts';
+import type { RevokedId, RevokeStore } from '../contract/revoke-store.ts';
 import { preparedFor } from './prepared-statements.ts';
 
 interface RevokeStatements {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { SlotClaim, SlotHold, SlotStore } from '../../flow/slots/slot-store.ts';
+import type { SlotClaim, SlotHold, SlotStore } from '../contract/slot-store.ts';
 import { preparedFor } from './prepared-statements.ts';
 
 interface SlotStatements {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { UniqueClaim, UniqueSend, UniqueStore } from '../../flow/unique/unique-store.ts';
+import type { UniqueClaim, UniqueSend, UniqueStore } from '../contract/unique-store.ts';
 import { insertMessage } from './insert-message.ts';
 import type { Statements } from './statements.ts';
 

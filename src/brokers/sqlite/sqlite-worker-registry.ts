@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { checkTtl } from '../../control/control-input.ts';
-import type { WorkerInfo, WorkerRegistry } from '../../control/worker-registry.ts';
+import type { WorkerInfo, WorkerRegistry } from '../contract/worker-registry.ts';
 import { preparedFor } from './prepared-statements.ts';
 
 interface WorkerStatements {

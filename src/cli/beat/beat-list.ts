@@ -16,7 +16,7 @@ export interface EntryRow {
 export async function listEntries(app: App, group: string, now: number): Promise<EntryRow[]> {
   const beat = app.beat.inGroup(group);
   const entries = await beat.list();
-  const store = app.broker.beat;
+  const store = app.coordination.beat;
   const last = store ? await store.lastTicks(group) : new Map<string, number>();
   return entries.map((entry) => {
     const next = entry.schedule.next(now);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { App } from '../../app/app.ts';
-import type { Broker, RequeueReport } from '../../brokers/broker.ts';
+import type { Broker, RequeueReport } from '../../brokers/contract/index.ts';
 import { CliError, loadApp } from '../load-app.ts';
 import { positiveInt } from '../parse-options.ts';
 import { confirm } from './confirm.ts';

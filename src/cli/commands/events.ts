@@ -79,7 +79,7 @@ async function dumpEvents(app: App, json: boolean): Promise<void> {
 async function watchEvents(app: App, intervalMs: number): Promise<void> {
   const tally = new EventTally(Date.now());
   const unsubscribe = await app.events.receive((event) => tally.add(event));
-  tally.addWorkers((await app.broker.workers?.list().catch(() => undefined)) ?? []);
+  tally.addWorkers((await app.coordination.workers?.list().catch(() => undefined)) ?? []);
   const screen = new TerminalScreen(process.stdout);
   const draw = () =>
     screen.draw(

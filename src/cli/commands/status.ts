@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { QueueStats } from '../../brokers/broker.ts';
+import type { QueueStats } from '../../brokers/contract/index.ts';
 import { loadApp } from '../load-app.ts';
 import { queueList } from '../parse-options.ts';
 

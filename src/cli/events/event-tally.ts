@@ -1,4 +1,4 @@
-import type { WorkerInfo } from '../../control/worker-registry.ts';
+import type { WorkerInfo } from '../../brokers/contract/worker-registry.ts';
 import {
   type ClusterEvent,
   type ClusterTaskEvent,

@@ -1,4 +1,4 @@
-import type { RateAdmission, RateLimit, RateRequest } from './rate-store.ts';
+import type { RateAdmission, RateLimit, RateRequest } from '../../brokers/contract/rate-store.ts';
 
 /**
  * A key's state: two theoretical arrival times (epoch ms on the store's clock), undefined when

@@ -1,4 +1,4 @@
-import type { RateLimit } from './rate-store.ts';
+import type { RateLimit } from '../../brokers/contract/rate-store.ts';
 
 const PER_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
 const RATE = /^(\d+(?:\.\d+)?)\/([smh])$/;

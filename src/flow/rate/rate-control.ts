@@ -1,8 +1,8 @@
 import type { App } from '../../app/app.ts';
+import type { RateOverride, RateStore } from '../../brokers/contract/rate-store.ts';
 import { CeleriacError } from '../../errors/errors.ts';
 import { formatRate, parseRate } from './parse-rate.ts';
 import { parseRateOption } from './rate-option.ts';
-import type { RateOverride, RateStore } from './rate-store.ts';
 
 /** A rate given at runtime that does not parse. */
 export class InvalidRate extends CeleriacError {
@@ -68,7 +68,7 @@ function parseRuntimeRate(task: string, value: string) {
 }
 
 function storeOf(app: App): RateStore {
-  const store = app.broker.rates;
+  const store = app.coordination.rates;
   if (!store) {
     throw new CeleriacError('NO_RATE_STORE', `the broker ${app.brokerLabel} keeps no rate limits`);
   }

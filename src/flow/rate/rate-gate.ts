@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '../../app/app.ts';
+import type { RateAdmission } from '../../brokers/contract/rate-store.ts';
 import type { Envelope } from '../../envelope/envelope.ts';
 import type { RegisteredTask } from '../../task/registry.ts';
 import type { Admission, AdmissionGate } from '../admission.ts';
 import { holdsBooking, withBooking } from './booking-header.ts';
 import { HorizonMemo } from './horizon-memo.ts';
 import { parseRateOption, type RateSpec } from './rate-option.ts';
-import type { RateAdmission } from './rate-store.ts';
 
 /**
  * A start admitted at most this far ahead is waited for in the worker (its slot held that long)
@@ -61,7 +61,7 @@ async function admitRateLimited(
   const known = booked ? undefined : memo.askAgainAt(task.name, key.key, Date.now());
   if (known !== undefined)
     return { kind: 'defer', until: known, reason: beyondHorizon(spec), rateLimited: true };
-  const store = app.broker.rates;
+  const store = app.coordination.rates;
   if (!store) throw new Error(`the broker ${app.brokerLabel} keeps no rate limits`);
   let carries = booked;
   for (let asked = 0; ; asked++) {

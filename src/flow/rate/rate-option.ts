@@ -1,9 +1,9 @@
-import type { Broker } from '../../brokers/broker.ts';
+import type { Coordination } from '../../brokers/contract/index.ts';
+import type { RateLimit } from '../../brokers/contract/rate-store.ts';
 import { ConfigError } from '../../errors/errors.ts';
 import type { RateLimitOption } from '../../task/options.ts';
 import { parseDuration } from '../../time/duration.ts';
 import { parseRate } from './parse-rate.ts';
-import type { RateLimit } from './rate-store.ts';
 
 /** How far ahead starts are booked unless a task says otherwise. */
 export const DEFAULT_HORIZON_MS = 60_000;
@@ -61,10 +61,18 @@ export function checkRateLimitOption(option: unknown, where: string): void {
   if (option !== undefined) parseRateOption(option as RateLimitOption<unknown[]>, where);
 }
 
-/** Fails registration of a rate-limited task on a broker that keeps no rate limits. */
-export function checkRateStore(option: unknown, broker: Broker, where: string): void {
-  if (option !== undefined && !broker.rates) {
-    throw new ConfigError(where, `the broker ${broker.constructor.name} keeps no rate limits`);
+/** Fails registration of a rate-limited task when the coordination keeps no rate limits. */
+export function checkRateStore(
+  option: unknown,
+  coordination: Coordination,
+  label: string,
+  task: string,
+): void {
+  if (option !== undefined && !coordination.rates) {
+    throw new ConfigError(
+      `tasks['${task}'].rateLimit`,
+      `${label} keeps no rate limits (it has no RateStore); use the memory, SQLite or Redis broker, or set \`coordination\` to one of them`,
+    );
   }
 }
 

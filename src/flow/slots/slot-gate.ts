@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { SlotHold, SlotStore } from '../../brokers/contract/slot-store.ts';
 import { type Envelope, toWire } from '../../envelope/envelope.ts';
 import type { RegisteredTask } from '../../task/registry.ts';
 import type { Admission, AdmissionGate } from '../admission.ts';
@@ -6,7 +7,6 @@ import type { GateContext } from '../admission-gates.ts';
 import { slotBackoffMs, slotWaitsOf, withOneMoreWait } from './slot-backoff.ts';
 import { type SlotNeed, slotNeedsOf } from './slot-claims.ts';
 import { SlotKeeper } from './slot-keeper.ts';
-import type { SlotHold, SlotStore } from './slot-store.ts';
 
 /**
  * The gate for `lock` and `concurrency`: takes every slot a delivery needs, or none and defers
@@ -15,7 +15,7 @@ import type { SlotHold, SlotStore } from './slot-store.ts';
  */
 export function createSlotGate(context: GateContext): AdmissionGate {
   const { app, leaseMs } = context;
-  const store = app.broker.slots;
+  const store = app.coordination.slots;
   const keeper = store ? new SlotKeeper(store, app.log) : undefined;
   // Unique per attempt: a receipt names one reservation of one message.
   const owner = `${hostname()}:${process.pid}`;

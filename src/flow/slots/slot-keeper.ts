@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { SlotHold, SlotStore } from './slot-store.ts';
+import type { SlotHold, SlotStore } from '../../brokers/contract/slot-store.ts';
 
 /**
  * Renews every slot a worker's running tasks hold, in one store call every third of the

@@ -1,4 +1,4 @@
-import type { Broker } from '../../brokers/broker.ts';
+import type { Coordination } from '../../brokers/contract/index.ts';
 import { ConfigError } from '../../errors/errors.ts';
 import type { ResolvedTaskOptions, TaskOptions } from '../../task/options.ts';
 import { parseDuration } from '../../time/duration.ts';
@@ -80,14 +80,14 @@ function checkKeyFunction(key: unknown, where: string): void {
 export function assertSlotSupport(
   name: string,
   options: ResolvedTaskOptions,
-  broker: Broker,
-  brokerLabel: string,
+  coordination: Coordination,
+  label: string,
 ): void {
-  if (broker.slots) return;
+  if (coordination.slots) return;
   const option = options.lock ? 'lock' : options.concurrency ? 'concurrency' : undefined;
   if (!option) return;
   throw new ConfigError(
     `tasks['${name}'].${option}`,
-    `the broker ${brokerLabel} cannot keep locks or per-key concurrency (it has no SlotStore); use the memory, SQLite or Redis broker`,
+    `${label} cannot keep locks or per-key concurrency (it has no SlotStore); use the memory, SQLite or Redis broker, or set \`coordination\` to one of them`,
   );
 }

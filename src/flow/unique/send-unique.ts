@@ -1,14 +1,15 @@
-import type { Broker, OutgoingMessage } from '../../brokers/broker.ts';
+import type { Coordination, OutgoingMessage } from '../../brokers/contract/index.ts';
+import type { UniqueClaim } from '../../brokers/contract/unique-store.ts';
 import type { Envelope } from '../../envelope/envelope.ts';
 import type { RegisteredTask } from '../../task/registry.ts';
 import { claimKeyOf, markClaim } from './unique-key.ts';
 import { uniqueSpecOf } from './unique-option.ts';
-import type { UniqueClaim } from './unique-store.ts';
 import { requireUniqueStore } from './unique-support.ts';
 
 /** What a unique send needs of the app. */
 export interface UniqueSendHost {
-  readonly broker: Broker;
+  /** Its unique claims are the broker's own (taken with the enqueue). */
+  readonly coordination: Coordination;
   readonly brokerLabel: string;
   /** Runs the publish hooks, encodes the envelopes and hands their messages to `store`. */
   publish<T>(envelopes: Envelope[], store: (messages: OutgoingMessage[]) => Promise<T>): Promise<T>;
@@ -38,7 +39,7 @@ export async function sendUnique(
   envelopes: Envelope[],
   claimKeys: string[],
 ): Promise<string[]> {
-  const store = requireUniqueStore(host.broker, host.brokerLabel, task.name);
+  const store = requireUniqueStore(host.coordination, `the broker ${host.brokerLabel}`, task.name);
   const spec = uniqueSpecOf(task.options.unique);
   if (!spec) throw new Error(`task "${task.name}" is not a unique task`);
   const now = Date.now();

@@ -1,22 +1,22 @@
-import type { Broker } from '../../brokers/broker.ts';
+import type { Coordination } from '../../brokers/contract/index.ts';
+import type { UniqueStore } from '../../brokers/contract/unique-store.ts';
 import type { Envelope } from '../../envelope/envelope.ts';
 import type { Outcome } from '../../middleware/middleware.ts';
 import type { AdmissionGate } from '../admission.ts';
 import { claimOf } from './unique-key.ts';
 import { type UniqueSpec, uniqueSpecOf } from './unique-option.ts';
-import type { UniqueStore } from './unique-store.ts';
 
 /**
  * Ends or renews a unique task's claim as it runs. It must be the last gate: admitting a
  * `while: 'queued'` task releases its claim, which is right only if the task starts now.
  */
-export function uniqueGate(broker: Broker): AdmissionGate {
+export function uniqueGate(coordination: Pick<Coordination, 'uniques'>): AdmissionGate {
   return {
     appliesTo: (task) => task.options.unique !== undefined,
     async admit(task, envelope) {
       const key = claimOf(envelope);
       const spec = uniqueSpecOf(task.options.unique);
-      const store = broker.uniques;
+      const store = coordination.uniques;
       // Sent by a workflow (or before the task was unique): it holds no claim.
       if (!key || !spec || !store) return { kind: 'run' };
       if (spec.while === 'queued') {

@@ -1,16 +1,16 @@
-import type { Broker } from '../../brokers/broker.ts';
+import type { Coordination } from '../../brokers/contract/index.ts';
+import type { UniqueStore } from '../../brokers/contract/unique-store.ts';
 import { ConfigError } from '../../errors/errors.ts';
-import type { UniqueStore } from './unique-store.ts';
 
-/** The broker's unique claims; a ConfigError naming the task and the broker when it keeps none. */
+/** The unique claims; a ConfigError naming the task and the store when there are none. */
 export function requireUniqueStore(
-  broker: Broker,
-  brokerLabel: string,
+  coordination: Coordination,
+  label: string,
   taskName: string,
 ): UniqueStore {
-  if (broker.uniques) return broker.uniques;
+  if (coordination.uniques) return coordination.uniques;
   throw new ConfigError(
     `tasks['${taskName}'].unique`,
-    `the broker ${brokerLabel} keeps no unique claims (it has no UniqueStore); the memory, SQLite and Redis brokers do`,
+    `${label} keeps no unique claims (it has no UniqueStore); use the memory, SQLite or Redis broker: a claim is taken with its message's enqueue, in the broker itself`,
   );
 }

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Broker, Delivery } from '../../brokers/broker.ts';
+import type { Broker, Delivery } from '../../brokers/contract/index.ts';
 import { type BrokerCase, bytes, ids, message, reserveNow, text } from './case.ts';
 
 /** Enqueues one message per id and dead-letters each with reason `reason-<id>`. */

@@ -1,4 +1,4 @@
-import type { Broker, Delivery, OutgoingMessage } from '../../brokers/broker.ts';
+import type { Broker, Delivery, OutgoingMessage } from '../../brokers/contract/index.ts';
 import { sleep } from '../../time/sleep.ts';
 
 /** What each conformance case gets: a connected broker and names no other test uses. */

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Delivery } from '../../brokers/broker.ts';
+import type { Delivery } from '../../brokers/contract/index.ts';
 import { type BrokerCase, ids, LONG_LEASE, message, pause, reserveNow, text } from './case.ts';
 
 /** Publishing, ordering, reserving, acking and leases. */

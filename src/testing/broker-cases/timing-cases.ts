@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Delivery } from '../../brokers/broker.ts';
+import type { Delivery } from '../../brokers/contract/index.ts';
 import { type BrokerCase, bytes, ids, LONG_LEASE, message, reserveNow, text } from './case.ts';
 
 /** Delayed delivery, retries and waiting for messages. Assertions are on counts, not timings. */

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/app/app.ts';
 import type { CatchUp } from '../../../src/beat/due-ticks.ts';
 import { Scheduler } from '../../../src/beat/scheduler.ts';
-import type { Broker } from '../../../src/brokers/broker.ts';
+import type { Broker } from '../../../src/brokers/contract/index.ts';
 import { RedisBroker } from '../../../src/brokers/redis/redis-broker.ts';
 import { SqliteBroker } from '../../../src/brokers/sqlite/sqlite-broker.ts';
 import { redisAvailable, redisUrl } from '../../support/redis-available.ts';

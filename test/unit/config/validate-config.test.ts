@@ -210,7 +210,7 @@ describe('config validation', () => {
   it('lists the known keys when a key is misspelt', () => {
     const error = configError({ brokr: 'memory://' });
     expect(error.message).toMatch(
-      /^invalid config "brokr": unknown key \(known: broker, backend, .*\)$/,
+      /^invalid config "brokr": unknown key \(known: broker, coordination, backend, .*\)$/,
     );
     for (const key of ['eager', 'defaultQueue', 'routes', 'taskDefaults', 'worker', 'logLevel']) {
       expect(error.message).toContain(key);

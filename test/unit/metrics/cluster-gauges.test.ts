@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WorkerInfo } from '../../../src/control/worker-registry.ts';
+import type { WorkerInfo } from '../../../src/brokers/contract/worker-registry.ts';
 import { type Broker, MemoryBroker, SqliteBroker } from '../../../src/index.ts';
 import { ClusterGauges } from '../../../src/metrics/index.ts';
 import { Exposition } from '../../support/prometheus-text.ts';

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { Delivery, ReserveOptions } from '../../../src/brokers/broker.ts';
+import type { Delivery, ReserveOptions } from '../../../src/brokers/contract/index.ts';
 import { MemoryBroker } from '../../../src/brokers/memory/memory-broker.ts';
 import { InlineExecutor } from '../../../src/executors/inline/inline-executor.ts';
 import { AckBatcher } from '../../../src/worker/ack-batcher.ts';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { RateLimit } from '../../../../src/brokers/contract/rate-store.ts';
 import { gcraAdmit, type RateState } from '../../../../src/flow/rate/gcra.ts';
-import type { RateLimit } from '../../../../src/flow/rate/rate-store.ts';
 import { fuzzRuns } from '../../../fuzz/fuzz-runs.ts';
 
 const T0 = 1_700_000_000_000;

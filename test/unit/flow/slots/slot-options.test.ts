@@ -71,7 +71,7 @@ describe('lock and concurrency options', () => {
     Object.defineProperty(broker, 'slots', { value: undefined });
     const on = createApp({ broker, logLevel: 'silent' }, {});
     expect(registrationError({ concurrency: { key: () => 'k', limit: 2 } }, on)).toBe(
-      `invalid config "tasks['x'].concurrency": the broker PlainBroker cannot keep locks or per-key concurrency (it has no SlotStore); use the memory, SQLite or Redis broker`,
+      `invalid config "tasks['x'].concurrency": the broker PlainBroker cannot keep locks or per-key concurrency (it has no SlotStore); use the memory, SQLite or Redis broker, or set \`coordination\` to one of them`,
     );
     expect(() => on.task('plain', () => undefined)).not.toThrow();
   });

@@ -67,7 +67,7 @@ describe('bad unique options are ConfigErrors at registration', () => {
     const broker = Object.assign(new MemoryBroker(), { uniques: undefined });
     const app = createApp({ broker, logLevel: 'silent' }, {});
     expect(() => register(app, { key: keyK, ttl: '1h' })).toThrow(
-      `invalid config "tasks['x'].unique": the broker MemoryBroker keeps no unique claims (it has no UniqueStore); the memory, SQLite and Redis brokers do`,
+      `invalid config "tasks['x'].unique": the broker MemoryBroker keeps no unique claims (it has no UniqueStore); use the memory, SQLite or Redis broker: a claim is taken with its message's enqueue, in the broker itself`,
     );
   });
 

@@ -1,4 +1,4 @@
-import type { OutgoingMessage } from '../../brokers/broker.ts';
+import type { OutgoingMessage } from './transport.ts';
 
 /** One message to enqueue unless its key is taken. */
 export interface UniqueClaim {
