@@ -1,12 +1,17 @@
-import type { App } from '../app/app.ts';
-import { createTaskHandle, type Task } from '../app/task-handle.ts';
+import { checkTaskSupport, type TaskSupportHost } from '../app/check-task-support.ts';
+import { createTaskHandle, type Task, type TaskHandleBackend } from '../app/task-handle.ts';
 import { validateTaskOptions } from '../config/validate-config.ts';
-import { ConfigError } from '../errors/errors.ts';
 import type { TaskContext } from '../task/context.ts';
+import type { TaskRegistry } from '../task/registry.ts';
 import { resolveTaskOptions } from '../task/resolve-options.ts';
 import type { BatchContext, BatchHandler, BatchTaskOptions } from './batch-handler.ts';
 import { readBatchReport } from './batch-report.ts';
 import { type BatchSpec, readBatchOptions } from './batch-spec.ts';
+
+/** What registering a batch task needs of the app. */
+export interface BatchTaskHost extends TaskSupportHost, TaskHandleBackend {
+  readonly registry: TaskRegistry;
+}
 
 /**
  * Registers a batch task on `app` and returns its handle: producers send single items; a
@@ -14,7 +19,7 @@ import { type BatchSpec, readBatchOptions } from './batch-spec.ts';
  * run a batch of one.
  */
 export function registerBatchTask<A extends unknown[], R>(
-  app: App,
+  app: BatchTaskHost,
   name: string,
   options: BatchTaskOptions,
   handler: BatchHandler<A, R>,
@@ -33,12 +38,7 @@ export function registerBatchTask<A extends unknown[], R>(
     app.config.taskDefaults ?? {},
     app.config.ignoreResult ?? false,
   );
-  if (resolved.priority !== undefined && !app.broker.capabilities.priorities) {
-    throw new ConfigError(
-      `task "${name}".priority`,
-      `the broker ${app.brokerLabel} does not support priorities`,
-    );
-  }
+  checkTaskSupport(app, name, resolved);
   app.registry.add({
     name,
     // Whatever the app's taskDefaults say: a buffered message is acked after its batch.

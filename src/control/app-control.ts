@@ -1,7 +1,12 @@
-import type { App } from '../app/app.ts';
+import type { Coordination } from '../brokers/contract/index.ts';
 import type { WorkerInfo } from '../brokers/contract/worker-registry.ts';
 import { CeleriacError } from '../errors/errors.ts';
-import { listRateLimits, type RateChange, setRateLimit } from '../flow/rate/rate-control.ts';
+import {
+  listRateLimits,
+  type RateChange,
+  type RateControlHost,
+  setRateLimit,
+} from '../flow/rate/rate-control.ts';
 import { type Duration, parseDuration } from '../time/duration.ts';
 import { type BroadcastOptions, broadcastCommand, NoReply } from './control-client.ts';
 import type { ControlReply, WorkerCommand } from './control-protocol.ts';
@@ -17,9 +22,16 @@ export interface RevokeOptions extends BroadcastOptions {
   ttl?: Duration;
 }
 
+/** What cluster-wide control needs of the app. */
+export interface ControlHost extends RateControlHost {
+  readonly coordination: Coordination;
+  /** Connects the broker and the coordination before a command is sent. */
+  connect(): Promise<void>;
+}
+
 /** Changes that apply to the whole cluster at runtime, through the broker (`app.control`). */
 export class AppControl {
-  constructor(private readonly app: App) {}
+  constructor(private readonly app: ControlHost) {}
 
   /**
    * Sets a rate-limited task's limit for every worker: `'10/s'`, `'off'` (no limit) or
@@ -61,7 +73,7 @@ export class AppControl {
   async revoke(ids: string[], options: RevokeOptions = {}): Promise<ControlReply[]> {
     const store = this.app.coordination.revokes;
     if (!store)
-      throw new CeleriacError('NO_REVOKES', `the broker ${this.app.brokerLabel} keeps no revokes`);
+      throw new CeleriacError('NO_REVOKES', `${this.app.coordinationLabel} keeps no revokes`);
     if (ids.length === 0)
       throw new CeleriacError('BAD_ARGUMENT', 'revoke needs at least one task id');
     const ttlMs = parseDuration(options.ttl ?? DEFAULT_REVOKE_TTL);

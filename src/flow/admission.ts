@@ -1,7 +1,29 @@
-import type { Delivery } from '../brokers/contract/index.ts';
+import type { Logger } from 'pino';
+import type { Coordination, Delivery } from '../brokers/contract/index.ts';
 import type { Envelope } from '../envelope/envelope.ts';
 import type { Outcome } from '../middleware/middleware.ts';
+import type { Serializer } from '../serializers/serializer.ts';
 import type { RegisteredTask } from '../task/registry.ts';
+import type { LeaseKeeper } from '../worker/lease-keeper.ts';
+
+/** What the gates need of the app: the coordination stores, and how to encode a message. */
+export interface GateHost {
+  readonly coordination: Coordination;
+  /** The coordination as errors name it (`the broker …`). */
+  readonly coordinationLabel: string;
+  readonly serializer: Serializer;
+  readonly log: Logger;
+  /** Encodes an envelope, refusing one over the payload limit. */
+  encode(envelope: Envelope): Uint8Array;
+}
+
+/** What a worker gives its gates. */
+export interface GateContext {
+  app: GateHost;
+  leases: LeaseKeeper;
+  /** The worker's lease length: slots held by running tasks are renewed with it. */
+  leaseMs: number;
+}
 
 /** Whether a delivered message may start now. */
 export type Admission =

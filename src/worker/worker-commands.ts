@@ -1,4 +1,4 @@
-import type { App } from '../app/app.ts';
+import type { QueueAdmin } from '../brokers/contract/index.ts';
 import type { WorkerCommand } from '../control/control-protocol.ts';
 import type { CommandHandler } from '../control/control-server.ts';
 import type { RevokedIds } from '../control/revoked-ids.ts';
@@ -6,13 +6,23 @@ import { validateEnvelope } from '../envelope/envelope.ts';
 import { argsRepr } from '../events/args-repr.ts';
 import type { AttemptRunner } from '../executors/attempt-runner.ts';
 import type { Executor } from '../executors/executor.ts';
+import type { Serializer } from '../serializers/serializer.ts';
+import type { TaskRegistry } from '../task/registry.ts';
 import type { TasksInHand } from './tasks-in-hand.ts';
 import type { WorkerPresence } from './worker-presence.ts';
 import type { WorkerStats } from './worker-stats.ts';
 
+/** What a worker's control commands read of its app. */
+export interface CommandHost {
+  readonly broker: Pick<QueueAdmin, 'listDelayed'>;
+  readonly brokerLabel: string;
+  readonly serializer: Serializer;
+  readonly registry: TaskRegistry;
+}
+
 /** The parts of a worker its control commands read and change. */
 export interface CommandTarget {
-  app: App;
+  app: CommandHost;
   queues: string[];
   tasks: TasksInHand;
   stats: WorkerStats;
@@ -76,7 +86,7 @@ async function scheduled(t: CommandTarget) {
   return out;
 }
 
-function registered(app: App) {
+function registered(app: CommandHost) {
   return app.registry.names().map((name) => {
     const o = app.registry.get(name).options;
     const entry: Record<string, unknown> = { name };
@@ -116,7 +126,7 @@ function revoke(t: CommandTarget, args: Record<string, unknown>) {
   return { revoked: ids.length, terminated };
 }
 
-function timeLimit(app: App, args: Record<string, unknown>) {
+function timeLimit(app: CommandHost, args: Record<string, unknown>) {
   const name = args.task;
   if (typeof name !== 'string') throw new Error('time-limit needs a task name');
   const task = app.registry.find(name);

@@ -1,6 +1,7 @@
-import type { App } from '../../app/app.ts';
+import type { Coordination } from '../../brokers/contract/index.ts';
 import type { RateOverride, RateStore } from '../../brokers/contract/rate-store.ts';
 import { CeleriacError } from '../../errors/errors.ts';
+import type { TaskRegistry } from '../../task/registry.ts';
 import { formatRate, parseRate } from './parse-rate.ts';
 import { parseRateOption } from './rate-option.ts';
 
@@ -21,6 +22,14 @@ export class NotRateLimited extends CeleriacError {
   }
 }
 
+/** What runtime rate changes need of the app. */
+export interface RateControlHost {
+  readonly registry: TaskRegistry;
+  readonly coordination: Pick<Coordination, 'rates'>;
+  /** The coordination as errors name it (`the broker …`). */
+  readonly coordinationLabel: string;
+}
+
 /** What a runtime change did, for the CLI to print. */
 export interface RateChange {
   /** The task whose limit changed. */
@@ -36,7 +45,11 @@ export interface RateChange {
  * is kept), `'off'` (no limit) or `'reset'` (back to the code's). Every worker's next booking
  * reads it; starts booked before keep their times (at most the horizon ahead).
  */
-export async function setRateLimit(app: App, taskName: string, value: string): Promise<RateChange> {
+export async function setRateLimit(
+  app: RateControlHost,
+  taskName: string,
+  value: string,
+): Promise<RateChange> {
   const task = app.registry.get(taskName);
   const option = task.options.rateLimit;
   if (option === undefined) throw new NotRateLimited(taskName);
@@ -52,7 +65,7 @@ export async function setRateLimit(app: App, taskName: string, value: string): P
 }
 
 /** The runtime overrides in the broker, as text by task name (`'10/s'`, `'off'`). */
-export async function listRateLimits(app: App): Promise<Map<string, string>> {
+export async function listRateLimits(app: RateControlHost): Promise<Map<string, string>> {
   const overrides = await storeOf(app).overrides();
   return new Map(
     [...overrides].map(([task, o]) => [task, o === 'off' ? 'off' : formatRate(o)] as const),
@@ -67,10 +80,10 @@ function parseRuntimeRate(task: string, value: string) {
   }
 }
 
-function storeOf(app: App): RateStore {
+function storeOf(app: RateControlHost): RateStore {
   const store = app.coordination.rates;
   if (!store) {
-    throw new CeleriacError('NO_RATE_STORE', `the broker ${app.brokerLabel} keeps no rate limits`);
+    throw new CeleriacError('NO_RATE_STORE', `${app.coordinationLabel} keeps no rate limits`);
   }
   return store;
 }

@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { App } from '../../app/app.ts';
 import type { RateAdmission } from '../../brokers/contract/rate-store.ts';
 import type { Envelope } from '../../envelope/envelope.ts';
 import type { RegisteredTask } from '../../task/registry.ts';
-import type { Admission, AdmissionGate } from '../admission.ts';
+import type { Admission, AdmissionGate, GateHost } from '../admission.ts';
 import { holdsBooking, withBooking } from './booking-header.ts';
 import { HorizonMemo } from './horizon-memo.ts';
 import { parseRateOption, type RateSpec } from './rate-option.ts';
@@ -27,7 +26,7 @@ type KeyResult = { ok: true; key: string } | { ok: false; reason: string };
  * broker until its booked time carrying the booking, and asks for an actual start again when
  * it returns; one beyond the horizon goes back unbooked and asks again then.
  */
-export function createRateGate(app: App): AdmissionGate {
+export function createRateGate(app: GateHost): AdmissionGate {
   const specs = new WeakMap<RegisteredTask, RateSpec>();
   const specOf = (task: RegisteredTask): RateSpec => {
     let spec = specs.get(task);
@@ -49,7 +48,7 @@ export function createRateGate(app: App): AdmissionGate {
 }
 
 async function admitRateLimited(
-  app: App,
+  app: GateHost,
   memo: HorizonMemo,
   task: RegisteredTask,
   spec: RateSpec,
@@ -62,7 +61,7 @@ async function admitRateLimited(
   if (known !== undefined)
     return { kind: 'defer', until: known, reason: beyondHorizon(spec), rateLimited: true };
   const store = app.coordination.rates;
-  if (!store) throw new Error(`the broker ${app.brokerLabel} keeps no rate limits`);
+  if (!store) throw new Error(`${app.coordinationLabel} keeps no rate limits`);
   let carries = booked;
   for (let asked = 0; ; asked++) {
     const admission = await store.admit(task.name, key.key, spec.limit, {
@@ -96,7 +95,7 @@ function startedLate(admission: RateAdmission, due: number): boolean {
 
 /** Sends a message that found no start now back to the broker, booked or asking again later. */
 function deferral(
-  app: App,
+  app: GateHost,
   memo: HorizonMemo,
   { task, spec, key }: { task: RegisteredTask; spec: RateSpec; key: string },
   envelope: Envelope,

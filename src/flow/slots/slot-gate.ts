@@ -2,8 +2,7 @@ import { hostname } from 'node:os';
 import type { SlotHold, SlotStore } from '../../brokers/contract/slot-store.ts';
 import { type Envelope, toWire } from '../../envelope/envelope.ts';
 import type { RegisteredTask } from '../../task/registry.ts';
-import type { Admission, AdmissionGate } from '../admission.ts';
-import type { GateContext } from '../admission-gates.ts';
+import type { Admission, AdmissionGate, GateContext } from '../admission.ts';
 import { slotBackoffMs, slotWaitsOf, withOneMoreWait } from './slot-backoff.ts';
 import { type SlotNeed, slotNeedsOf } from './slot-claims.ts';
 import { SlotKeeper } from './slot-keeper.ts';
@@ -23,7 +22,7 @@ export function createSlotGate(context: GateContext): AdmissionGate {
     appliesTo: (task) => task.options.lock !== undefined || task.options.concurrency !== undefined,
     async admit(task, envelope, delivery): Promise<Admission> {
       if (!store || !keeper) {
-        return { kind: 'reject', reason: `the broker ${app.brokerLabel} keeps no locks` };
+        return { kind: 'reject', reason: `${app.coordinationLabel} keeps no locks` };
       }
       let needs: SlotNeed[];
       try {
