@@ -201,6 +201,28 @@ describe.skipIf(skip)('RedisBackend', () => {
     expect(await waiting).toEqual(record);
   });
 
+  it('rebuilds a result subscription that went quiet, and a wait wakes on the message again', async () => {
+    // No recheck within the test: only the published message can end this wait early.
+    const waiter = open({ recheckIntervalMs: 600_000, heartbeatMs: 100 });
+    const writer = open();
+    const record = makeRecord({ value: 'after the rebuild' });
+    const channel = resultKey(PREFIX, record.id);
+    const waiting = waiter.wait(record.id, 600_000);
+    await vi.waitFor(async () => expect(await numsub(channel)).toBe(1));
+    const subscriber = waiter.subscriber;
+    const connection = subscriber?.connection;
+    expect(connection).toBeDefined();
+    // Silence the subscription behind the client's back, as a lost resubscribe would.
+    await connection?.unsubscribe();
+    expect(await numsub(channel)).toBe(0);
+    // Only a rebuilt connection subscribes the channel again.
+    await vi.waitFor(async () => expect(await numsub(channel)).toBe(1), { timeout: 5_000 });
+    expect(subscriber?.connection).not.toBe(connection);
+    expect(subscriber?.rebuilds).toBeGreaterThanOrEqual(1);
+    await writer.set(record, 60_000);
+    expect(await waiting).toEqual(record);
+  });
+
   it('does not poll: a 1 s wait issues only a few GETs', async () => {
     const backend = open();
     await backend.connect();

@@ -2,12 +2,21 @@ import type { Logger } from 'pino';
 import { CeleriacError } from '../../errors/errors.ts';
 import { createLogger } from '../../logging/logger.ts';
 import { redactUrl } from '../../logging/redact-url.ts';
+import { LazyClient } from '../../redis/lazy-client.ts';
+import {
+  type ClientOptions,
+  connectClient,
+  createClient,
+  type RedisClient,
+  scrubPassword,
+} from '../../redis/redis-connection.ts';
 import {
   DEFAULT_REDIS_URL,
   describeTarget,
   parseRedisUrl,
   type RedisTarget,
 } from '../../redis/redis-url.ts';
+import { DEFAULT_HEARTBEAT_MS, RedisSubscriber } from '../../redis/subscriber.ts';
 import { READY_STATES, type ResultBackend, type TaskResultRecord } from '../backend.ts';
 import type {
   ChordJoin,
@@ -17,10 +26,9 @@ import type {
 } from '../coordination.ts';
 import { PendingWaits } from '../pending-waits.ts';
 import { decodeRecord, type EncodedRecord, encodeRecord } from '../record-json.ts';
-import { ChannelSubscriber } from './channel-subscriber.ts';
+import { ChannelListeners } from './channel-listeners.ts';
 import { forgetRedisChord, joinRedisChord } from './chord-join.ts';
 import { commitRedisProgress, progressKey, readRedisProgress } from './chunk-progress.ts';
-import { LazyConnection } from './redis-connection.ts';
 import { Wakeup } from './wakeup.ts';
 
 /** Options of the Redis result backend; every one has a default. */
@@ -40,12 +48,21 @@ export interface RedisBackendOptions {
    * silently lost its subscription (say, across a reconnect). Default 2 s.
    */
   recheckIntervalMs?: number;
+  /**
+   * How often the subscriber proves it still receives, by a heartbeat published to itself; it
+   * is rebuilt after 3 misses. Default 5 s.
+   */
+  heartbeatMs?: number;
 }
 
 interface Session {
-  commands: LazyConnection;
-  subscriber: ChannelSubscriber;
+  commands: LazyClient;
+  subscriber: RedisSubscriber;
+  listeners: ChannelListeners;
 }
+
+/** Named in the error when ioredis is missing. */
+const FEATURE = 'the Redis result backend';
 
 /** The key of a task's result, which is also the channel its updates are published on. */
 export function resultKey(prefix: string, id: string): string {
@@ -68,6 +85,7 @@ export class RedisBackend implements ResultBackend, WorkflowStore {
   private readonly connectTimeoutMs: number;
   private readonly connectionName: string;
   private readonly recheckIntervalMs: number;
+  private readonly heartbeatMs: number;
   private logger: Logger | undefined;
   private session: Session | undefined;
   private closed = false;
@@ -82,6 +100,7 @@ export class RedisBackend implements ResultBackend, WorkflowStore {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.connectionName = options.connectionName ?? 'celeriac-backend';
     this.recheckIntervalMs = options.recheckIntervalMs ?? 2_000;
+    this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.logger = options.logger;
   }
 
@@ -97,7 +116,8 @@ export class RedisBackend implements ResultBackend, WorkflowStore {
     this.waits.abortAll();
     const session = this.session;
     this.session = undefined;
-    if (session) await Promise.all([session.commands.close(), session.subscriber.close()]);
+    session?.listeners.close();
+    await session?.commands.close();
   }
 
   /** Returns the record, or undefined when it is unknown or expired. */
@@ -178,7 +198,12 @@ export class RedisBackend implements ResultBackend, WorkflowStore {
 
   /** How many result channels the shared subscriber listens on now (for tests and stats). */
   get subscribedChannels(): number {
-    return this.session?.subscriber.channelCount ?? 0;
+    return this.session?.listeners.channelCount ?? 0;
+  }
+
+  /** @internal The shared subscription of result channels, for tests and diagnostics. */
+  get subscriber(): RedisSubscriber | undefined {
+    return this.session?.subscriber;
   }
 
   private async waitReady(
@@ -191,7 +216,7 @@ export class RedisBackend implements ResultBackend, WorkflowStore {
     if (isReady(current)) return current;
     if (Date.now() >= deadline || stop.aborted) return undefined;
     const wakeup = new Wakeup();
-    const release = await this.use().subscriber.listen(resultKey(this.prefix, id), (state) => {
+    const release = await this.use().listeners.listen(resultKey(this.prefix, id), (state) => {
       if (READY_STATES.has(state as TaskResultRecord['state'])) wakeup.set();
     });
     try {
@@ -216,17 +241,45 @@ export class RedisBackend implements ResultBackend, WorkflowStore {
     }
     if (this.session) return this.session;
     const onError = (error: unknown) => this.reportError(error);
-    const connection = (connectionName: string) =>
-      new LazyConnection(this.target, {
-        connectionName,
-        connectTimeoutMs: this.connectTimeoutMs,
-        onError,
-      });
-    this.session = {
-      commands: connection(this.connectionName),
-      subscriber: new ChannelSubscriber(connection(`${this.connectionName}-sub`), onError),
-    };
+    const commands = new LazyClient(this.target, {
+      ...this.connectionOptions(this.connectionName),
+      onError,
+      closedCode: 'BACKEND_CLOSED',
+    });
+    const subscriber = new RedisSubscriber({
+      publish: async (channel, message) => (await commands.open()).publish(channel, message),
+      connect: () => this.connectSubscriber(),
+      heartbeatChannelPrefix: `${this.prefix}:heartbeat:`,
+      heartbeatMs: this.heartbeatMs,
+      onMessage: (channel, message) => listeners.receive(channel, message),
+      onError: (error) => this.reportError(this.scrub(error)),
+    });
+    const listeners = new ChannelListeners(subscriber, onError);
+    this.session = { commands, subscriber, listeners };
     return this.session;
+  }
+
+  /** A fresh subscriber connection, for the first wait and every rebuild. */
+  private async connectSubscriber(): Promise<RedisClient> {
+    const client = createClient(this.target, this.connectionOptions(`${this.connectionName}-sub`));
+    await connectClient(client, this.target, this.connectTimeoutMs);
+    return client;
+  }
+
+  private connectionOptions(connectionName: string): ClientOptions {
+    // Commands wait across a short outage: a wait or a `get` has no retry loop of its own.
+    return {
+      feature: FEATURE,
+      connectionName,
+      connectTimeoutMs: this.connectTimeoutMs,
+      offlineQueue: true,
+    };
+  }
+
+  /** The error with the password (should a server echo it) replaced in its message. */
+  private scrub(error: unknown): unknown {
+    if (!(error instanceof Error)) return error;
+    return new Error(scrubPassword(error.message, this.target));
   }
 
   private reportError(error: unknown): void {

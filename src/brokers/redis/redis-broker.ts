@@ -18,6 +18,7 @@ import {
   parseRedisUrl,
   type RedisTarget,
 } from '../../redis/redis-url.ts';
+import { DEFAULT_HEARTBEAT_MS, RedisSubscriber } from '../../redis/subscriber.ts';
 import type { BeatStore } from '../contract/beat-store.ts';
 import type { Broadcast } from '../contract/broadcast.ts';
 import type {
@@ -59,7 +60,6 @@ import { RedisUniqueStore } from './redis-unique-store.ts';
 import { RedisWorkerRegistry } from './redis-worker-registry.ts';
 import { reserveBatch } from './reserve-batch.ts';
 import { monotonicMs, ServerClock } from './server-clock.ts';
-import { WakeSubscriber } from './wake-subscriber.ts';
 
 /** Named in the error when ioredis is missing. */
 const REDIS_FEATURE = 'the Redis broker';
@@ -103,7 +103,7 @@ export class RedisBroker implements Broker {
   readonly #closing = new AbortController();
   #client: RedisClient | undefined;
   #connecting: Promise<void> | undefined;
-  #subscriber: WakeSubscriber | undefined;
+  #subscriber: RedisSubscriber | undefined;
   #receiptCounter = 0;
   readonly #receiptBase = randomBytes(6).toString('base64url');
 
@@ -130,7 +130,7 @@ export class RedisBroker implements Broker {
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       publishTimeoutMs: options.publishTimeoutMs ?? 10_000,
       pollIntervalMs: options.pollIntervalMs ?? 1000,
-      heartbeatMs: options.heartbeatMs ?? 5000,
+      heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       livenessTimeoutMs: options.livenessTimeoutMs ?? DEFAULT_LIVENESS_TIMEOUT_MS,
       connectionName: options.connectionName ?? 'celeriac',
     };
@@ -138,7 +138,7 @@ export class RedisBroker implements Broker {
   }
 
   /** @internal The wake-up subscription, for tests and diagnostics. */
-  get subscriber(): WakeSubscriber | undefined {
+  get subscriber(): RedisSubscriber | undefined {
     return this.#subscriber;
   }
 
@@ -432,9 +432,10 @@ export class RedisBroker implements Broker {
     await this.#subscriber.watch(channels);
   }
 
-  #createSubscriber(): WakeSubscriber {
-    return new WakeSubscriber({
-      command: this.#client as RedisClient,
+  #createSubscriber(): RedisSubscriber {
+    const command = this.#client as RedisClient;
+    return new RedisSubscriber({
+      publish: (channel, message) => command.publish(channel, message),
       connect: async () => {
         const name = `${this.#options.connectionName}-sub`;
         const client = createClient(this.#target, {

@@ -1,5 +1,4 @@
-import type { RedisClient } from '../../redis/redis-connection.ts';
-import type { LazyConnection } from './redis-connection.ts';
+import type { RedisSubscriber } from '../../redis/subscriber.ts';
 
 /** Receives the messages of one channel. */
 export type MessageListener = (message: string) => void;
@@ -14,18 +13,15 @@ interface Channel {
 }
 
 /**
- * Shares one subscriber connection among any number of listeners: a channel is subscribed
- * while at least one listener needs it, and unsubscribed when the last one leaves.
+ * Shares one subscriber connection among any number of listeners: a channel is watched while
+ * at least one listener needs it, and unwatched when the last one leaves. The subscriber
+ * rebuilds a subscription that went quiet with every channel still watched.
  */
-export class ChannelSubscriber {
+export class ChannelListeners {
   private readonly channels = new Map<string, Channel>();
-  /** SUBSCRIBE and UNSUBSCRIBE go out strictly in the order they were decided. */
-  private queue: Promise<void> = Promise.resolve();
-  private wired: RedisClient | undefined;
-  private closed = false;
 
   constructor(
-    private readonly connection: LazyConnection,
+    private readonly subscriber: RedisSubscriber,
     private readonly onError: (error: unknown) => void,
   ) {}
 
@@ -49,27 +45,29 @@ export class ChannelSubscriber {
     return release;
   }
 
+  /** Hands a message of the subscriber connection to the listeners of its channel. */
+  receive(channelName: string, message: string): void {
+    for (const listener of this.channels.get(channelName)?.listeners ?? []) listener(message);
+  }
+
   /** How many channels are subscribed or being subscribed. */
   get channelCount(): number {
     return this.channels.size;
   }
 
-  /** Drops every subscription and quits the connection. */
-  async close(): Promise<void> {
-    this.closed = true;
+  /** Drops every listener and closes the subscriber connection. */
+  close(): void {
     this.channels.clear();
-    await this.connection.close();
+    this.subscriber.close();
   }
 
   private subscribe(channelName: string): Channel {
     const channel: Channel = { listeners: new Set(), subscribed: Promise.resolve() };
-    channel.subscribed = this.enqueue((client) => client.subscribe(channelName)).catch(
-      (error: unknown) => {
-        // A failed channel must not be joined by later listeners; they try afresh.
-        if (this.channels.get(channelName) === channel) this.channels.delete(channelName);
-        throw error;
-      },
-    );
+    channel.subscribed = this.subscriber.watch([channelName]).catch((error: unknown) => {
+      // A failed channel must not be joined by later listeners; they try afresh.
+      if (this.channels.get(channelName) === channel) this.channels.delete(channelName);
+      throw error;
+    });
     this.channels.set(channelName, channel);
     return channel;
   }
@@ -82,35 +80,11 @@ export class ChannelSubscriber {
     channel.listeners.delete(listener);
     if (channel.listeners.size > 0 || this.channels.get(channelName) !== channel) return;
     this.channels.delete(channelName);
-    if (this.closed) return;
     try {
-      await this.enqueue((client) => client.unsubscribe(channelName));
+      await this.subscriber.unwatch([channelName]);
     } catch (error) {
       // The listener is gone either way; a stray subscription only costs ignored messages.
       this.onError(error);
     }
-  }
-
-  private enqueue(command: (client: RedisClient) => Promise<unknown>): Promise<void> {
-    const run = this.queue.then(async () => {
-      const client = await this.connection.open();
-      this.wire(client);
-      await command(client);
-    });
-    // Each caller learns of its own failure through `run`; the queue only keeps the order.
-    this.queue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
-  }
-
-  /** Routes messages to listeners, once per client (a reconnect after `close` makes a new one). */
-  private wire(client: RedisClient): void {
-    if (this.wired === client) return;
-    this.wired = client;
-    client.on('message', (channelName: string, message: string) => {
-      for (const listener of this.channels.get(channelName)?.listeners ?? []) listener(message);
-    });
   }
 }

@@ -1,35 +1,35 @@
-import { CeleriacError } from '../../errors/errors.ts';
+import { CeleriacError } from '../errors/errors.ts';
 import {
+  type ClientOptions,
   connectClient,
   createClient,
   quitClient,
   type RedisClient,
   scrubPassword,
-} from '../../redis/redis-connection.ts';
-import type { RedisTarget } from '../../redis/redis-url.ts';
+} from './redis-connection.ts';
+import type { RedisTarget } from './redis-url.ts';
 
-/** How one connection of a RedisClient backend behaves. */
-export interface ConnectionOptions {
-  /** Shown in CLIENT LIST. */
-  connectionName: string;
-  /** Longest time the first connect (and its credential check) may take. */
-  connectTimeoutMs: number;
-  /** Receives errors of an established connection (ioredis reconnects on its own). */
+/** How a lazily opened client is made, and where its later errors go. */
+export interface LazyClientOptions extends ClientOptions {
+  /** Receives errors of the established connection, password scrubbed (ioredis reconnects). */
   onError: (error: Error) => void;
+  /** The error code `open` rejects with once closed. */
+  closedCode: string;
 }
 
 /**
- * One ioredis connection, opened on first use. A first connect that fails rejects with one
- * clear line and leaves no reconnect loop behind; the next `open` tries afresh.
+ * One client, connected on first use. A first connect that fails rejects with one clear line
+ * and leaves no reconnect loop behind; the next `open` tries afresh. Closing is final, so a
+ * caller that still holds it cannot open a connection nobody will close.
  */
-export class LazyConnection {
+export class LazyClient {
   private client: RedisClient | undefined;
   private ready: Promise<RedisClient> | undefined;
   private closed = false;
 
   constructor(
     private readonly target: RedisTarget,
-    private readonly options: ConnectionOptions,
+    private readonly options: LazyClientOptions,
   ) {}
 
   /** The connected client; concurrent callers share one attempt. Rejects once closed. */
@@ -37,15 +37,13 @@ export class LazyConnection {
     if (this.ready) return this.ready;
     if (this.closed) {
       return Promise.reject(
-        new CeleriacError('BACKEND_CLOSED', 'the RedisClient connection is closed'),
+        new CeleriacError(
+          this.options.closedCode,
+          `the connection for ${this.options.feature} is closed`,
+        ),
       );
     }
-    const client = createClient(this.target, {
-      feature: 'the Redis result backend',
-      connectionName: this.options.connectionName,
-      connectTimeoutMs: this.options.connectTimeoutMs,
-      offlineQueue: true,
-    });
+    const client = createClient(this.target, this.options);
     this.client = client;
     const ready = connectClient(client, this.target, this.options.connectTimeoutMs).then(
       () => {

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { RedisClient } from '../../redis/redis-connection.ts';
+import type { RedisClient } from './redis-connection.ts';
 
-export interface WakeSubscriberOptions {
-  /** Publishes heartbeats and anything else on the command connection. */
-  command: RedisClient;
-  /** Makes a fresh subscriber connection (at start and on every rebuild). */
+/** How often a subscription proves it still receives, when its owner sets nothing. */
+export const DEFAULT_HEARTBEAT_MS = 5000;
+
+export interface RedisSubscriberOptions {
+  /** Publishes on the command connection: the heartbeats go out there. */
+  publish: (channel: string, message: string) => Promise<unknown>;
+  /** Makes a fresh, connected subscriber connection (at first use and on every rebuild). */
   connect: () => Promise<RedisClient>;
   heartbeatChannelPrefix: string;
   heartbeatMs: number;
@@ -13,13 +16,13 @@ export interface WakeSubscriberOptions {
 }
 
 /**
- * The one subscriber connection of a broker: queue wake-ups and broadcast channels share it, so
- * a worker holds two connections whatever it listens to. A subscription can go quiet after a
- * reconnect without any error (a long-standing failure of Celery's and BullMQ's blocking
- * reads), so it publishes a heartbeat to itself and rebuilds the connection after three missed
- * beats.
+ * One subscriber connection shared by every channel its owner watches (a broker's queue
+ * wake-ups and broadcast channels, a result backend's result channels). A subscription can go
+ * quiet after a reconnect without any error (a long-standing failure of Celery's and BullMQ's
+ * blocking reads), so it publishes a heartbeat to itself and rebuilds the connection, with
+ * every watched channel, after three missed beats.
  */
-export class WakeSubscriber {
+export class RedisSubscriber {
   private client: RedisClient | undefined;
   /** The channels wanted now; the connection catches up through `queue`. */
   private readonly channels = new Set<string>();
@@ -33,7 +36,7 @@ export class WakeSubscriber {
   /** How many times a quiet subscription was rebuilt. */
   rebuilds = 0;
 
-  constructor(private readonly options: WakeSubscriberOptions) {
+  constructor(private readonly options: RedisSubscriberOptions) {
     this.heartbeatChannel = `${options.heartbeatChannelPrefix}${randomUUID()}`;
   }
 
@@ -42,12 +45,18 @@ export class WakeSubscriber {
     const fresh = channels.filter((c) => !this.channels.has(c));
     if (fresh.length === 0 && this.client) return;
     for (const channel of fresh) this.channels.add(channel);
-    return this.enqueue(async () => {
-      if (!this.client) return this.rebuildNow();
-      // An unwatch asked after this watch already took the channel back.
-      const wanted = fresh.filter((c) => this.channels.has(c));
-      if (wanted.length > 0) await this.client.subscribe(...wanted);
-    });
+    try {
+      await this.enqueue(async () => {
+        if (!this.client) return this.rebuildNow();
+        // An unwatch asked after this watch already took the channel back.
+        const wanted = fresh.filter((c) => this.channels.has(c));
+        if (wanted.length > 0) await this.client.subscribe(...wanted);
+      });
+    } catch (error) {
+      // Not subscribed: the next watch of these channels must try again, not take them as done.
+      for (const channel of fresh) this.channels.delete(channel);
+      throw error;
+    }
   }
 
   /** Unsubscribes from watched channels; resolves once the server confirmed it. */
@@ -111,7 +120,7 @@ export class WakeSubscriber {
     if (Date.now() - this.lastBeat > 3 * this.options.heartbeatMs) {
       this.rebuilds++;
       this.options.onError(
-        new Error('wake-up subscription went quiet'),
+        new Error('subscription went quiet'),
         'rebuilding the subscriber connection',
       );
       this.rebuilding = this.enqueue(() => this.rebuildNow())
@@ -121,7 +130,7 @@ export class WakeSubscriber {
         });
       return;
     }
-    await this.options.command
+    await this.options
       .publish(this.heartbeatChannel, String(Date.now()))
       .catch((error) => this.options.onError(error, 'subscriber heartbeat'));
   }
