@@ -21,17 +21,17 @@ export type {
   TaskResultRecord,
   TaskState,
 } from './backends/backend.ts';
+export { MemoryBackend } from './backends/memory/memory-backend.ts';
+export { RedisBackend, type RedisBackendOptions } from './backends/redis/redis-backend.ts';
+export { registerBackend } from './backends/registry.ts';
+export { SqliteBackend, type SqliteBackendOptions } from './backends/sqlite/sqlite-backend.ts';
 export type {
   ChordJoin,
   ChordMemberOutcome,
   ChunkProgress,
   WorkflowStore,
-} from './backends/coordination.ts';
-export { hasWorkflowStore } from './backends/coordination.ts';
-export { MemoryBackend } from './backends/memory/memory-backend.ts';
-export { RedisBackend, type RedisBackendOptions } from './backends/redis/redis-backend.ts';
-export { registerBackend } from './backends/registry.ts';
-export { SqliteBackend, type SqliteBackendOptions } from './backends/sqlite/sqlite-backend.ts';
+} from './backends/workflow-store.ts';
+export { hasWorkflowStore } from './backends/workflow-store.ts';
 export type {
   BatchContext,
   BatchHandler,

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ResultBackend } from '../backends/backend.ts';
-import type { ChunkProgress } from '../backends/coordination.ts';
 import { backendFromUrl } from '../backends/registry.ts';
+import type { ChunkProgress } from '../backends/workflow-store.ts';
 import type { BatchHandler, BatchTaskOptions } from '../batching/batch-handler.ts';
 import { registerBatchTask } from '../batching/register-batch-task.ts';
 import { BeatControl } from '../beat/beat-control.ts';

@@ -1,5 +1,5 @@
 import { CeleriacError } from '../errors/errors.ts';
-import type { ChordJoin, ChordMemberOutcome, WorkflowStore } from './coordination.ts';
+import type { ChordJoin, ChordMemberOutcome, WorkflowStore } from './workflow-store.ts';
 
 /** The chord half of `WorkflowStore`, which every built-in backend implements. */
 export type ChordStore = Pick<WorkflowStore, 'joinChord' | 'forgetChord'>;

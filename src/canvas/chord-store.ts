@@ -1,4 +1,4 @@
-import { hasWorkflowStore, type WorkflowStore } from '../backends/coordination.ts';
+import { hasWorkflowStore, type WorkflowStore } from '../backends/workflow-store.ts';
 import { CeleriacError } from '../errors/errors.ts';
 import type { CanvasHost } from './canvas-host.ts';
 

@@ -1,5 +1,5 @@
 import type { StoredError } from '../backends/backend.ts';
-import type { ChordJoin, ChordMemberOutcome } from '../backends/coordination.ts';
+import type { ChordJoin, ChordMemberOutcome } from '../backends/workflow-store.ts';
 import type { Envelope } from '../envelope/envelope.ts';
 import type { Outcome } from '../middleware/middleware.ts';
 import { toStoredError } from '../middleware/middleware.ts';

@@ -1,4 +1,4 @@
-import type { ChunkProgress } from '../backends/coordination.ts';
+import type { ChunkProgress } from '../backends/workflow-store.ts';
 import { type Duration, parseDuration } from '../time/duration.ts';
 import { sleep } from '../time/sleep.ts';
 import type { ChunkCursor } from './chunk-cursor.ts';

@@ -1,5 +1,5 @@
 import type { ResultBackend } from '../backends/backend.ts';
-import type { WorkflowStore } from '../backends/coordination.ts';
+import type { WorkflowStore } from '../backends/workflow-store.ts';
 import { NoProgressStore } from './chunk-errors.ts';
 
 /** The part of WorkflowStore a chunked task uses. */

@@ -1,5 +1,5 @@
 import type { ResultBackend } from '../backends/backend.ts';
-import type { ChunkProgress } from '../backends/coordination.ts';
+import type { ChunkProgress } from '../backends/workflow-store.ts';
 import { Reject } from '../errors/errors.ts';
 import type { AsyncResult } from '../result/async-result.ts';
 import type { TaskContext } from '../task/context.ts';

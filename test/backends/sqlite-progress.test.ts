@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChunkProgress } from '../../src/backends/coordination.ts';
 import { SqliteBackend } from '../../src/backends/sqlite/sqlite-backend.ts';
+import type { ChunkProgress } from '../../src/backends/workflow-store.ts';
 
 const dirs: string[] = [];
 const opened: SqliteBackend[] = [];

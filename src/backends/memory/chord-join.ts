@@ -8,7 +8,7 @@ import {
   validateChordMember,
   WAIT,
 } from '../chord-rules.ts';
-import type { ChordJoin, ChordMemberOutcome } from '../coordination.ts';
+import type { ChordJoin, ChordMemberOutcome } from '../workflow-store.ts';
 
 interface Chord {
   size: number;

@@ -1,4 +1,4 @@
-import type { ChunkProgress } from '../coordination.ts';
+import type { ChunkProgress } from '../workflow-store.ts';
 
 interface Entry {
   progress: ChunkProgress;

@@ -1,11 +1,11 @@
 import { READY_STATES, type ResultBackend, type TaskResultRecord } from '../backend.ts';
+import { decodeRecord, type EncodedRecord, encodeRecord } from '../record-json.ts';
 import type {
   ChordJoin,
   ChordMemberOutcome,
   ChunkProgress,
   WorkflowStore,
-} from '../coordination.ts';
-import { decodeRecord, type EncodedRecord, encodeRecord } from '../record-json.ts';
+} from '../workflow-store.ts';
 import { MemoryChordStore } from './chord-join.ts';
 import { MemoryProgressStore } from './chunk-progress.ts';
 

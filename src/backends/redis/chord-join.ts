@@ -9,7 +9,7 @@ import {
   validateChordMember,
   WAIT,
 } from '../chord-rules.ts';
-import type { ChordJoin, ChordMemberOutcome } from '../coordination.ts';
+import type { ChordJoin, ChordMemberOutcome } from '../workflow-store.ts';
 
 const JOIN_CHORD = new LuaScript('join-chord', new URL('./scripts/', import.meta.url));
 

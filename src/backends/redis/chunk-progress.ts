@@ -1,6 +1,6 @@
 import { LuaScript } from '../../brokers/redis/lua-script.ts';
 import type { RedisClient } from '../../redis/redis-connection.ts';
-import type { ChunkProgress } from '../coordination.ts';
+import type { ChunkProgress } from '../workflow-store.ts';
 
 const COMMIT_PROGRESS = new LuaScript('commit-progress', new URL('./scripts/', import.meta.url));
 

@@ -18,14 +18,14 @@ import {
 } from '../../redis/redis-url.ts';
 import { DEFAULT_HEARTBEAT_MS, RedisSubscriber } from '../../redis/subscriber.ts';
 import { READY_STATES, type ResultBackend, type TaskResultRecord } from '../backend.ts';
+import { PendingWaits } from '../pending-waits.ts';
+import { decodeRecord, type EncodedRecord, encodeRecord } from '../record-json.ts';
 import type {
   ChordJoin,
   ChordMemberOutcome,
   ChunkProgress,
   WorkflowStore,
-} from '../coordination.ts';
-import { PendingWaits } from '../pending-waits.ts';
-import { decodeRecord, type EncodedRecord, encodeRecord } from '../record-json.ts';
+} from '../workflow-store.ts';
 import { ChannelListeners } from './channel-listeners.ts';
 import { forgetRedisChord, joinRedisChord } from './chord-join.ts';
 import { commitRedisProgress, progressKey, readRedisProgress } from './chunk-progress.ts';

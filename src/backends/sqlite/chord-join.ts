@@ -9,7 +9,7 @@ import {
   validateChordMember,
   WAIT,
 } from '../chord-rules.ts';
-import type { ChordJoin, ChordMemberOutcome } from '../coordination.ts';
+import type { ChordJoin, ChordMemberOutcome } from '../workflow-store.ts';
 
 /** Expired chords one new chord deletes, so the tables cannot grow without bound. */
 const PURGE_BATCH = 100;

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ChunkProgress } from '../coordination.ts';
+import type { ChunkProgress } from '../workflow-store.ts';
 
 /**
  * The progress table. A row per run; `cursor` is JSON so a number, an ISO string and null

@@ -3,15 +3,15 @@ import { CeleriacError } from '../../errors/errors.ts';
 import { openSqliteFile } from '../../sqlite/open-file.ts';
 import { sqliteDriver } from '../../sqlite/sqlite-driver.ts';
 import type { ResultBackend, TaskResultRecord } from '../backend.ts';
+import { PendingWaits } from '../pending-waits.ts';
+import { pollForResult } from '../poll-wait.ts';
+import { decodeRecord, type EncodedRecord, encodeRecord } from '../record-json.ts';
 import type {
   ChordJoin,
   ChordMemberOutcome,
   ChunkProgress,
   WorkflowStore,
-} from '../coordination.ts';
-import { PendingWaits } from '../pending-waits.ts';
-import { pollForResult } from '../poll-wait.ts';
-import { decodeRecord, type EncodedRecord, encodeRecord } from '../record-json.ts';
+} from '../workflow-store.ts';
 import { chordStoreFor, type SqliteChordStore } from './chord-join.ts';
 import { progressStoreFor, type SqliteProgressStore } from './chunk-progress.ts';
 import { prepareDatabase, RECORD_COLUMNS } from './schema.ts';

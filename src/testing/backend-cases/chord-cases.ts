@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import type { ResultBackend, StoredError } from '../../backends/backend.ts';
 import type { ChordStore } from '../../backends/chord-rules.ts';
-import type { ChordJoin, ChordMemberOutcome } from '../../backends/coordination.ts';
+import type { ChordJoin, ChordMemberOutcome } from '../../backends/workflow-store.ts';
 import { CeleriacError } from '../../errors/errors.ts';
 import { sleep } from '../../time/sleep.ts';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it, type TestContext } from 'vitest';
 import type { ResultBackend } from '../../backends/backend.ts';
-import type { ChunkProgress, WorkflowStore } from '../../backends/coordination.ts';
+import type { ChunkProgress, WorkflowStore } from '../../backends/workflow-store.ts';
 import { sleep } from '../../time/sleep.ts';
 
 /** Long enough that nothing committed with it expires during a test. */
