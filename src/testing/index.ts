@@ -13,7 +13,13 @@ export {
   queueAdminConformance,
   transportConformance,
 } from './broker-conformance.ts';
+export { type CoordinationPeer, coordinationConformance } from './coordination-conformance.ts';
 export { rateStoreConformance } from './rate-store-conformance.ts';
 export { revokeStoreConformance } from './revoke-store-conformance.ts';
 export { slotStoreConformance } from './slot-store-conformance.ts';
+export {
+  type UniqueStoreBroker,
+  type UniqueStorePeers,
+  uniqueStoreConformance,
+} from './unique-store-conformance.ts';
 export { workerRegistryConformance } from './worker-registry-conformance.ts';
