@@ -1,59 +1,62 @@
-import type { Logger } from 'pino';
+import type { Bindings } from 'pino';
 import type { Envelope } from '../envelope/envelope.ts';
 import type { Outcome } from '../middleware/middleware.ts';
 import { outcomeOfError } from '../middleware/retry-layer.ts';
 import { withTimeLimits } from '../middleware/time-limit-layer.ts';
 import { AttemptAbort } from '../task/attempt-abort.ts';
+import {
+  AttemptScope,
+  type ContextOptions,
+  type MessageSource,
+  readMessageFields,
+} from '../task/attempt-context.ts';
+import type { TaskContext } from '../task/context.ts';
 import type { BatchContext, BatchItem } from './batch-handler.ts';
 import { readBatchReport } from './batch-report.ts';
 import type { RegisteredBatchTask } from './batch-spec.ts';
 
-const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
-
 /** How one attempt of a batch is run. */
-export interface BatchAttemptOptions {
-  eager: boolean;
-  log: Logger;
+export interface BatchAttemptOptions extends ContextOptions {
   /** Aborts the batch's signal too (worker shutdown). */
   signal?: AbortSignal;
 }
 
-/** The context of one batch attempt. */
-class BatchAttemptContext implements BatchContext {
-  readonly name: string;
-  readonly size: number;
-  readonly eager: boolean;
-  readonly #abort: AttemptAbort;
-  readonly #parentLog: Logger;
-  #log: Logger | undefined;
+/** A batch context's own fields: all of it but the signal and the logger. */
+type BatchContextFields = Omit<BatchContext, 'signal' | 'log'>;
 
-  constructor(name: string, size: number, abort: AttemptAbort, options: BatchAttemptOptions) {
-    this.name = name;
-    this.size = size;
-    this.eager = options.eager;
-    this.#abort = abort;
-    this.#parentLog = options.log;
-  }
-
-  get signal(): AbortSignal {
-    return this.#abort.signal;
-  }
-
-  get log(): Logger {
-    this.#log ??= this.#parentLog.child({ task: this.name, batchSize: this.size });
-    return this.#log;
+/** The scope of one batch attempt: its logger is bound to the task name and the batch size. */
+class BatchAttempt extends AttemptScope<BatchContextFields> {
+  protected override logBindings(fields: BatchContextFields): Bindings {
+    return { task: fields.name, batchSize: fields.size };
   }
 }
 
-/** The handler's view of a message. */
-export function toBatchItem(envelope: Envelope): BatchItem {
-  return {
-    id: envelope.id,
-    args: envelope.args,
-    retries: envelope.retries,
-    kwargs: envelope.kwargs ?? NO_FIELDS,
-    headers: envelope.headers ?? NO_FIELDS,
+/** The handler's view of a message: its fields (off its envelope or its context), its arguments. */
+export function toBatchItem(message: MessageSource, args: unknown[]): BatchItem {
+  return { ...readMessageFields(message), args };
+}
+
+/**
+ * The batch of one that a single task's attempt runs (eager mode, a direct call, a message that
+ * reaches a worker without batching): its signal and logger are the attempt's own.
+ */
+export function batchOfOne(
+  name: string,
+  ctx: TaskContext,
+  args: unknown[],
+): { ctx: BatchContext; item: BatchItem } {
+  const batchCtx: BatchContext = {
+    name,
+    size: 1,
+    eager: ctx.eager,
+    get signal() {
+      return ctx.signal;
+    },
+    get log() {
+      return ctx.log;
+    },
   };
+  return { ctx: batchCtx, item: toBatchItem(ctx, args) };
 }
 
 /**
@@ -67,9 +70,14 @@ export async function attemptBatch(
   options: BatchAttemptOptions,
 ): Promise<Outcome[]> {
   const policy = task.options.retry;
-  const items = envelopes.map(toBatchItem);
+  const items = envelopes.map((envelope) => toBatchItem(envelope, envelope.args));
   const abort = new AttemptAbort(options.signal);
-  const ctx = new BatchAttemptContext(task.name, items.length, abort, options);
+  const fields: BatchContextFields = {
+    name: task.name,
+    size: items.length,
+    eager: options.eager,
+  };
+  const ctx: BatchContext = Object.assign(new BatchAttempt(abort, options.log, fields), fields);
   try {
     let value: unknown;
     await withTimeLimits(task.options, abort, async () => {

@@ -4,7 +4,8 @@ import { validateTaskOptions } from '../config/validate-config.ts';
 import type { TaskContext } from '../task/context.ts';
 import type { TaskRegistry } from '../task/registry.ts';
 import { resolveTaskOptions } from '../task/resolve-options.ts';
-import type { BatchContext, BatchHandler, BatchTaskOptions } from './batch-handler.ts';
+import { batchOfOne } from './batch-attempt.ts';
+import type { BatchHandler, BatchTaskOptions } from './batch-handler.ts';
 import { readBatchReport } from './batch-report.ts';
 import { type BatchSpec, readBatchOptions } from './batch-spec.ts';
 
@@ -60,24 +61,7 @@ async function runBatchOfOne(
   ctx: TaskContext,
   args: unknown[],
 ): Promise<unknown> {
-  const item = {
-    id: ctx.id,
-    args,
-    retries: ctx.retries,
-    kwargs: ctx.kwargs,
-    headers: ctx.headers,
-  };
-  const batchCtx: BatchContext = {
-    name,
-    size: 1,
-    eager: ctx.eager,
-    get signal() {
-      return ctx.signal;
-    },
-    get log() {
-      return ctx.log;
-    },
-  };
+  const { ctx: batchCtx, item } = batchOfOne(name, ctx, args);
   const value = await spec.handler(batchCtx, [item]);
   const report = readBatchReport(name, value, [item.id]);
   const failure = report.failures.get(item.id);

@@ -1,17 +1,15 @@
-import type { Logger } from 'pino';
 import type { Envelope } from '../envelope/envelope.ts';
 import { TaskRevoked } from '../errors/errors.ts';
 import type { Execution, Outcome } from '../middleware/middleware.ts';
 import { AttemptAbort } from './attempt-abort.ts';
-import { AttemptContext } from './attempt-context.ts';
+import { type ContextOptions, createTaskContext } from './attempt-context.ts';
 import type { RegisteredTask } from './registry.ts';
 
 /** The composed middleware chain of an app. */
 export type Pipeline = (execution: Execution) => Promise<void>;
 
-export interface AttemptOptions {
-  eager: boolean;
-  log: Logger;
+/** How one attempt is run: its context's options, and what else follows it. */
+export interface AttemptOptions extends ContextOptions {
   /** Aborts the attempt's signal too (worker shutdown). */
   signal?: AbortSignal;
   /** Where the attempt is kept while it runs, so it can be found and terminated. */
@@ -30,7 +28,7 @@ export async function runAttempt(
     task,
     envelope,
     abort,
-    ctx: new AttemptContext(task, envelope, abort, options),
+    ctx: createTaskContext(task, envelope, abort, options),
   };
   const running = options.running;
   running?.add(execution);
