@@ -135,6 +135,7 @@ export type { ByteSize } from './config/byte-size.ts';
 export type { SchemeEntry } from './config/scheme-registry.ts';
 export {
   AppControl,
+  type ControlHost,
   DEFAULT_REVOKE_TTL,
   type RevokeOptions,
   UnknownDestination,
@@ -192,6 +193,7 @@ export type { TaskEvent, WorkerEventMap, WorkerEvents } from './events/worker-ev
 export type { AttemptRunner } from './executors/attempt-runner.ts';
 export type { Executor } from './executors/executor.ts';
 export type { PoolName } from './executors/pool-name.ts';
+export type { RateControlHost } from './flow/rate/rate-control.ts';
 export { InvalidRate, NotRateLimited, type RateChange } from './flow/rate/rate-control.ts';
 export type { UniqueWhile } from './flow/unique/unique-option.ts';
 export type { Execution, Middleware, Outcome } from './middleware/middleware.ts';
@@ -210,4 +212,5 @@ export type {
 export type { Duration } from './time/duration.ts';
 export type { AutoscaleOptions } from './worker/autoscaler.ts';
 export { Worker, type WorkerOptions } from './worker/worker.ts';
+export type { WorkerHost } from './worker/worker-host.ts';
 export type { WorkerStats } from './worker/worker-stats.ts';

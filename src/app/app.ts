@@ -30,7 +30,7 @@ import {
 } from '../config/validate-config.ts';
 import { AppControl } from '../control/app-control.ts';
 import { type Envelope, toWire } from '../envelope/envelope.ts';
-import { CeleriacError, ConfigError, PayloadTooLarge } from '../errors/errors.ts';
+import { CeleriacError, PayloadTooLarge } from '../errors/errors.ts';
 import { AppEvents } from '../events/app-events.ts';
 import { emitSent } from '../events/sent-events.ts';
 import { sendUnique, uniqueClaimKeys } from '../flow/unique/send-unique.ts';

@@ -2,7 +2,7 @@ import type { Delivery } from '../brokers/contract/index.ts';
 import type { Envelope } from '../envelope/envelope.ts';
 import type { Outcome } from '../middleware/middleware.ts';
 import { storeOutcome } from '../middleware/result-layer.ts';
-import type { DeliveryDeps } from '../worker/process-delivery.ts';
+import type { DeliveryDeps } from '../worker/delivery-deps.ts';
 import { settle } from '../worker/settle.ts';
 import { attemptBatch } from './batch-attempt.ts';
 import type { RegisteredBatchTask } from './batch-spec.ts';

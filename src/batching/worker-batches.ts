@@ -1,6 +1,6 @@
 import type { Delivery } from '../brokers/contract/index.ts';
 import type { Envelope } from '../envelope/envelope.ts';
-import type { DeliveryDeps } from '../worker/process-delivery.ts';
+import type { DeliveryDeps } from '../worker/delivery-deps.ts';
 import { BatchBuffer } from './batch-buffer.ts';
 import type { RegisteredBatchTask } from './batch-spec.ts';
 import { type BatchEntry, runBatch, taskEvent } from './run-batch.ts';

@@ -5,7 +5,9 @@ import type { TaskRegistry } from '../task/registry.ts';
 
 /** What sending a workflow needs of the app. */
 export interface CanvasHost {
+  /** The registered tasks, whose options a step is sent with. */
   readonly registry: TaskRegistry;
+  /** Where results and chord joins are kept, if anywhere. */
   readonly backend: ResultBackend | undefined;
   /** The queue a task goes to when its call names none. */
   queueFor(taskName: string, taskQueue: string | undefined): string;

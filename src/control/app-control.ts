@@ -24,6 +24,7 @@ export interface RevokeOptions extends BroadcastOptions {
 
 /** What cluster-wide control needs of the app. */
 export interface ControlHost extends RateControlHost {
+  /** Where broadcast, revokes and the worker registry live. */
   readonly coordination: Coordination;
   /** Connects the broker and the coordination before a command is sent. */
   connect(): Promise<void>;

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import type { App } from '../app/app.ts';
+import type { ResultBackend } from '../backends/backend.ts';
 import { type ByteSize, parseByteSize } from '../config/byte-size.ts';
+import type { Pipeline } from '../task/run-attempt.ts';
 import type { AttemptRunner } from './attempt-runner.ts';
 import { InlineRunner } from './inline/inline-runner.ts';
 import { ChildPool } from './pool/child-pool.ts';
@@ -15,9 +16,18 @@ export interface PoolSettings {
   maxMemoryPerChild?: ByteSize;
 }
 
+/** What a runner needs of the app: its execution chain, and where results go. */
+export interface RunnerHost {
+  /** The full execution chain: results, retries, middleware, time limits, handler. */
+  pipeline(): Pipeline;
+  readonly backend: ResultBackend | undefined;
+  /** Result TTL in ms (0: forever). */
+  resultTtlMs(): number;
+}
+
 /** The runner for these settings, `size` children for the threads and process pools. */
 export function createRunner(
-  app: App,
+  app: RunnerHost,
   size: number,
   settings: PoolSettings,
   log: Logger,

@@ -8,10 +8,13 @@ import type { LeaseKeeper } from '../worker/lease-keeper.ts';
 
 /** What the gates need of the app: the coordination stores, and how to encode a message. */
 export interface GateHost {
+  /** Where slots, rate limits and unique claims live. */
   readonly coordination: Coordination;
   /** The coordination as errors name it (`the broker …`). */
   readonly coordinationLabel: string;
+  /** Encodes the body of a deferred message. */
   readonly serializer: Serializer;
+  /** Where the gates log a store's failure. */
   readonly log: Logger;
   /** Encodes an envelope, refusing one over the payload limit. */
   encode(envelope: Envelope): Uint8Array;

@@ -1,41 +1,18 @@
-import type { Logger } from 'pino';
-import type { ResultBackend } from '../backends/backend.ts';
 import { isBatchTask } from '../batching/batch-spec.ts';
-import type { WorkerBatches } from '../batching/worker-batches.ts';
 import type { Delivery } from '../brokers/contract/index.ts';
 import { hasContinuation } from '../canvas/continue-workflow.ts';
 import { unsendableStepReason } from '../canvas/unsendable-step.ts';
-import type { RevokedIds } from '../control/revoked-ids.ts';
 import { type Envelope, validateEnvelope } from '../envelope/envelope.ts';
 import { coerceError, TaskExpired } from '../errors/errors.ts';
-import type { AttemptRunner } from '../executors/attempt-runner.ts';
 import { needsAdmission, RUN_NOW } from '../flow/admission.ts';
 import type { Outcome } from '../middleware/middleware.ts';
-import type { TaskRegistry } from '../task/registry.ts';
-import { type AdmitDeps, admitDelivery, releaseAdmission } from './admit-delivery.ts';
+import { admitDelivery, releaseAdmission } from './admit-delivery.ts';
 import { checkDeliveryCount } from './delivery-count.ts';
-import type { LeaseKeeper } from './lease-keeper.ts';
+import type { DeliveryDeps } from './delivery-deps.ts';
 import { revokeBeforeStart, storeEndState } from './revoke-delivery.ts';
-import { deadLetter, type SettleDeps, settle } from './settle.ts';
-import type { TasksInHand } from './tasks-in-hand.ts';
+import { deadLetter, settle } from './settle.ts';
 
-/** What one delivery's processing needs from the worker. */
-export interface DeliveryDeps extends SettleDeps, AdmitDeps {
-  registry: TaskRegistry;
-  runner: AttemptRunner;
-  backend: ResultBackend | undefined;
-  resultTtlMs: number;
-  leases: LeaseKeeper;
-  /** Aborted when the worker gives up on running tasks (shutdown). */
-  shutdown: AbortSignal;
-  log: Logger;
-  /** Buffers the messages of batch tasks; without it they run as batches of one. */
-  batches?: WorkerBatches;
-  /** Ids revoked in the cluster: such a message is acked and never starts. */
-  revoked?: RevokedIds;
-  /** What this worker holds, for inspect. */
-  inHand?: TasksInHand;
-}
+export type { DeliveryDeps } from './delivery-deps.ts';
 
 /**
  * Decodes, gates, runs and settles one delivery. Bad messages go to the dead-letter queue

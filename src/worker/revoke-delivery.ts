@@ -4,7 +4,7 @@ import { hasContinuation } from '../canvas/continue-workflow.ts';
 import type { Envelope } from '../envelope/envelope.ts';
 import { type CeleriacError, TaskRevoked } from '../errors/errors.ts';
 import type { Outcome } from '../middleware/middleware.ts';
-import type { DeliveryDeps } from './process-delivery.ts';
+import type { DeliveryDeps } from './delivery-deps.ts';
 
 /**
  * Drops a revoked message without running it: its workflow hears of a failure (a chord must

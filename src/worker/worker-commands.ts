@@ -14,9 +14,13 @@ import type { WorkerStats } from './worker-stats.ts';
 
 /** What a worker's control commands read of its app. */
 export interface CommandHost {
+  /** Lists delayed messages for `inspect scheduled`. */
   readonly broker: Pick<QueueAdmin, 'listDelayed'>;
+  /** The broker as `inspect stats` names it. */
   readonly brokerLabel: string;
+  /** Decodes delayed messages' bodies. */
   readonly serializer: Serializer;
+  /** The registered tasks, for `inspect registered` and time-limit changes. */
   readonly registry: TaskRegistry;
 }
 

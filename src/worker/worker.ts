@@ -1,7 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { App } from '../app/app.ts';
 import { assertBatchesOnAsyncPool } from '../batching/pool-check.ts';
 import { WorkerBatches } from '../batching/worker-batches.ts';
 import { continueWorkflow } from '../canvas/continue-workflow.ts';
@@ -26,8 +25,12 @@ import { type DeliveryDeps, processDelivery } from './process-delivery.ts';
 import { ReserveLoop } from './reserve-loop.ts';
 import { TasksInHand } from './tasks-in-hand.ts';
 import { type CommandTarget, workerCommands } from './worker-commands.ts';
+import type { WorkerHost } from './worker-host.ts';
 import { WorkerPresence } from './worker-presence.ts';
 import { countEvents, type WorkerStats } from './worker-stats.ts';
+
+/** The deliveries' deps as the worker holds them: with its batch buffer's whole interface. */
+type WorkerDeliveryDeps = DeliveryDeps & { batches?: WorkerBatches };
 
 /** Options of one worker; each falls back to the app's `worker` config. */
 export interface WorkerOptions {
@@ -77,7 +80,7 @@ export class Worker {
   readonly events: WorkerEvents;
   /** What this worker did since it started: succeeded, retried, failed, expired, dead-lettered. */
   readonly stats: WorkerStats;
-  private readonly app: App;
+  private readonly app: WorkerHost;
   private readonly executor: Executor;
   private readonly runner: AttemptRunner;
   private readonly poolName: PoolName;
@@ -94,7 +97,7 @@ export class Worker {
   private loop: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
 
-  constructor(app: App, options: WorkerOptions = {}) {
+  constructor(app: WorkerHost, options: WorkerOptions = {}) {
     const config = app.config.worker ?? {};
     this.app = app;
     this.name = options.name ?? `celeriac@${hostname()}`;
@@ -271,9 +274,9 @@ export class Worker {
     this.events.emitSafely('worker:offline', { name: this.name });
   }
 
-  private deps: DeliveryDeps | undefined;
+  private deps: WorkerDeliveryDeps | undefined;
 
-  private deliveryDeps(): DeliveryDeps {
+  private deliveryDeps(): WorkerDeliveryDeps {
     this.deps = {
       broker: this.app.broker,
       acks: new AckBatcher(this.app.broker, this.log),
@@ -295,7 +298,7 @@ export class Worker {
     return this.deps;
   }
 
-  private consume(deps: DeliveryDeps): Promise<void> {
+  private consume(deps: WorkerDeliveryDeps): Promise<void> {
     const loop = new ReserveLoop({
       broker: this.app.broker,
       executor: this.executor,

@@ -24,7 +24,9 @@ export class NotRateLimited extends CeleriacError {
 
 /** What runtime rate changes need of the app. */
 export interface RateControlHost {
+  /** The registered tasks, whose code limits a reset returns to. */
   readonly registry: TaskRegistry;
+  /** Where the runtime overrides are kept. */
   readonly coordination: Pick<Coordination, 'rates'>;
   /** The coordination as errors name it (`the broker …`). */
   readonly coordinationLabel: string;
