@@ -24,10 +24,21 @@ export interface BatchAttemptOptions extends ContextOptions {
 /** A batch context's own fields: all of it but the signal and the logger. */
 type BatchContextFields = Omit<BatchContext, 'signal' | 'log'>;
 
-/** The scope of one batch attempt: its logger is bound to the task name and the batch size. */
-class BatchAttempt extends AttemptScope<BatchContextFields> {
-  protected override logBindings(fields: BatchContextFields): Bindings {
-    return { task: fields.name, batchSize: fields.size };
+/** The context of one batch attempt: its logger is bound to the task name and the batch size. */
+class BatchAttempt extends AttemptScope implements BatchContextFields {
+  readonly name: string;
+  readonly size: number;
+  readonly eager: boolean;
+
+  constructor(abort: AttemptAbort, log: ContextOptions['log'], fields: BatchContextFields) {
+    super(abort, log);
+    this.name = fields.name;
+    this.size = fields.size;
+    this.eager = fields.eager;
+  }
+
+  protected override logBindings(): Bindings {
+    return { task: this.name, batchSize: this.size };
   }
 }
 
@@ -77,7 +88,7 @@ export async function attemptBatch(
     size: items.length,
     eager: options.eager,
   };
-  const ctx: BatchContext = Object.assign(new BatchAttempt(abort, options.log, fields), fields);
+  const ctx: BatchContext = new BatchAttempt(abort, options.log, fields);
   try {
     let value: unknown;
     await withTimeLimits(task.options, abort, async () => {
