@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type {
   Broker,
-  BrokerCapabilities,
   DeadLetter,
   DeadLetterQuery,
   DelayedMessage,
@@ -10,6 +9,7 @@ import type {
   OutgoingMessage,
   QueueStats,
   ReserveOptions,
+  TransportCapabilities,
 } from '../contract/index.ts';
 import type { RateStore } from '../contract/rate-store.ts';
 import { checkAvailableAt, checkRetryAt } from '../message-times.ts';
@@ -44,7 +44,14 @@ interface DeadRow extends DeadLetter {
 
 /** An in-process broker for tests and eager use: nothing survives the process. */
 export class MemoryBroker implements Broker {
-  readonly capabilities: BrokerCapabilities = { delay: true, priorities: true, shared: false };
+  readonly capabilities: TransportCapabilities = {
+    delay: true,
+    priorities: true,
+    shared: false,
+    leases: 'native',
+    notifications: true,
+    cluster: false,
+  };
   /** Unique-task claims, kept beside the messages in this process. */
   readonly uniques = new MemoryUniqueStore((messages) => this.enqueue(messages));
   /** Locks and per-key concurrency, for this process only. */

@@ -23,7 +23,6 @@ import type { BeatStore } from '../contract/beat-store.ts';
 import type { Broadcast } from '../contract/broadcast.ts';
 import type {
   Broker,
-  BrokerCapabilities,
   DeadLetter,
   DeadLetterQuery,
   DelayedMessage,
@@ -33,6 +32,7 @@ import type {
   QueueStats,
   RequeueReport,
   ReserveOptions,
+  TransportCapabilities,
 } from '../contract/index.ts';
 import type { RateStore } from '../contract/rate-store.ts';
 import type { RevokeStore } from '../contract/revoke-store.ts';
@@ -69,7 +69,7 @@ const REDIS_FEATURE = 'the Redis broker';
  * two connections (commands, wake-up subscription) whatever its concurrency.
  */
 export class RedisBroker implements Broker {
-  readonly capabilities: BrokerCapabilities = { delay: true, priorities: true, shared: true };
+  readonly capabilities: TransportCapabilities;
   /** Locks and per-key concurrency, one zset per key. */
   readonly slots: SlotStore;
   readonly rates: RateStore;
@@ -113,6 +113,14 @@ export class RedisBroker implements Broker {
     this.#prefix = options.prefix ?? this.#target.prefix ?? 'celeriac';
     this.#keys = new QueueKeyring(this.#prefix);
     const cluster = this.#target.cluster;
+    this.capabilities = {
+      delay: true,
+      priorities: true,
+      shared: true,
+      leases: 'native',
+      notifications: true,
+      cluster,
+    };
     this.slots = new RedisSlotStore({ client: () => this.#ready(), prefix: this.#prefix, cluster });
     this.rates = new RedisRateStore(() => this.#ready(), this.#prefix);
     this.beat = new RedisBeatStore(() => this.#ready(), this.#prefix);

@@ -5,7 +5,6 @@ import type { BeatStore } from '../contract/beat-store.ts';
 import type { Broadcast } from '../contract/broadcast.ts';
 import type {
   Broker,
-  BrokerCapabilities,
   DeadLetter,
   DeadLetterQuery,
   DelayedMessage,
@@ -14,6 +13,7 @@ import type {
   OutgoingMessage,
   QueueStats,
   ReserveOptions,
+  TransportCapabilities,
 } from '../contract/index.ts';
 import type { RateStore } from '../contract/rate-store.ts';
 import type { RevokeStore } from '../contract/revoke-store.ts';
@@ -77,7 +77,15 @@ interface Connection {
  * change runs in a `BEGIN IMMEDIATE` transaction.
  */
 export class SqliteBroker implements Broker {
-  readonly capabilities: BrokerCapabilities = { delay: true, priorities: true, shared: true };
+  // Sends of this process wake a waiting reserve; other processes' are seen by polling the file.
+  readonly capabilities: TransportCapabilities = {
+    delay: true,
+    priorities: true,
+    shared: true,
+    leases: 'native',
+    notifications: false,
+    cluster: false,
+  };
   /** Unique-task claims, in the same file and transactions as the messages. */
   readonly uniques: UniqueStore = new SqliteUniqueStore(
     () => this.#open(),
