@@ -77,7 +77,9 @@ describe('composing a broker with coordination', () => {
       {},
     );
     expect(() => paired.task('paced', { rateLimit: '10/s' }, () => 1)).not.toThrow();
-    expect(errorOf(() => paired.task('once', { unique: { key: () => 'k', ttl: '1m' } }, () => 1))).toMatch(
+    expect(
+      errorOf(() => paired.task('once', { unique: { key: () => 'k', ttl: '1m' } }, () => 1)),
+    ).toMatch(
       /^invalid config "tasks\['once'\].unique": the broker transport-only:\/\/x keeps no unique claims/,
     );
   });
