@@ -39,16 +39,7 @@ export function composeStores(config: StoresConfig): ComposedStores {
   const broker = typeof brokerUrl === 'string' ? brokerFromUrl(brokerUrl) : brokerUrl;
   const brokerLabel = labelOf(brokerUrl);
   const given = config.coordination;
-  if (given === undefined) {
-    return {
-      broker,
-      brokerLabel,
-      coordination: broker,
-      coordinationLabel: `the broker ${brokerLabel}`,
-      separate: undefined,
-    };
-  }
-  if (given === broker) {
+  if (given === undefined || given === broker) {
     return {
       broker,
       brokerLabel,
