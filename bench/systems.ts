@@ -27,6 +27,11 @@ export interface System {
   open(redisUrl: string, prefix: string, queue: string): Promise<Producer>;
   /** The worker child script, spawned under tsx. */
   workerScript: string;
+  /**
+   * The same worker as a plain-JavaScript child for plain `node` (Celeriac's built dist/,
+   * BullMQ's package), for the figures that measure the worker process as a user runs it.
+   */
+  plainWorkerScript: string;
 }
 
 /** Both systems, Celeriac first (the table's column order). */
@@ -35,10 +40,12 @@ export const SYSTEMS: System[] = [
     name: 'celeriac',
     open: openCeleriacProducer,
     workerScript: fileURLToPath(new URL('./celeriac/worker.ts', import.meta.url)),
+    plainWorkerScript: fileURLToPath(new URL('./celeriac/plain-worker.mjs', import.meta.url)),
   },
   {
     name: 'bullmq',
     open: openBullProducer,
     workerScript: fileURLToPath(new URL('./bullmq/worker.ts', import.meta.url)),
+    plainWorkerScript: fileURLToPath(new URL('./bullmq/plain-worker.mjs', import.meta.url)),
   },
 ];

@@ -1,6 +1,6 @@
 /** Worker child for BullMQ: spawned by bench/child/spawn.ts, reports over IPC. */
 import { Worker } from 'bullmq';
-import { runWorkerChild } from '../child/harness.ts';
+import { runWorkerChild } from '../child/harness.mjs';
 import type { Payload } from '../child/protocol.ts';
 import { bullConnection } from './connection.ts';
 

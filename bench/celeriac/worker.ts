@@ -1,5 +1,5 @@
 /** Worker child for Celeriac: spawned by bench/child/spawn.ts, reports over IPC. */
-import { runWorkerChild } from '../child/harness.ts';
+import { runWorkerChild } from '../child/harness.mjs';
 import { createBenchApp } from './app.ts';
 
 await runWorkerChild(async (config, hooks) => {

@@ -1,6 +1,22 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { ChildConfig, ChildMessage, ChildReport, ParentMessage } from './protocol.ts';
 
+/** How a worker child runs: its TypeScript under tsx, or a plain-JavaScript script under plain node. */
+export type ChildRuntime = 'tsx' | 'node';
+
+/**
+ * The environment of a plain-node child: the runner's, minus anything that would change a
+ * worker or Node (every `CELERIAC_*` variable, `NODE_OPTIONS`, the runner's own `BENCH_CHILD`).
+ */
+export function plainNodeEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key.startsWith('CELERIAC_') || key === 'NODE_OPTIONS' || key === 'BENCH_CHILD') continue;
+    env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
 /** Children alive now, so a failing run can kill them all before it exits. */
 const live = new Set<WorkerProcess>();
 
@@ -51,12 +67,27 @@ export class WorkerProcess {
     live.add(this);
   }
 
-  /** Spawns `script` under tsx and resolves once its worker is connected and idle. */
-  static async spawn(script: string, config: ChildConfig, label: string): Promise<WorkerProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, BENCH_CHILD: JSON.stringify(config) },
-    });
+  /**
+   * Spawns `script` (under tsx, or under plain node with {@link plainNodeEnv}) and resolves once
+   * its worker is connected and idle.
+   */
+  static async spawn(
+    script: string,
+    config: ChildConfig,
+    label: string,
+    runtime: ChildRuntime = 'tsx',
+  ): Promise<WorkerProcess> {
+    const env = { BENCH_CHILD: JSON.stringify(config) };
+    const child =
+      runtime === 'tsx'
+        ? spawn(process.execPath, ['--import', 'tsx', script], {
+            stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+            env: { ...process.env, ...env },
+          })
+        : spawn(process.execPath, [script], {
+            stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+            env: plainNodeEnv(env),
+          });
     const worker = new WorkerProcess(child, label);
     const ready = new Promise<void>((resolve) => {
       child.on('message', (message: ChildMessage) => {
@@ -97,6 +128,12 @@ export class WorkerProcess {
   onProgress(listener: () => void): () => void {
     this.progressListeners.add(listener);
     return () => this.progressListeners.delete(listener);
+  }
+
+  /** The child's process id (for reading /proc/<pid>/status). */
+  get pid(): number {
+    if (this.child.pid === undefined) throw new Error(`${this.label} has no process id`);
+    return this.child.pid;
   }
 
   /** The child's failure, once it failed. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { bullConnection } from '../bullmq/connection.ts';
+import { plainNodeEnv } from '../child/spawn.ts';
 import type { Measure } from './context.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -97,16 +98,6 @@ async function inProject<T>(
   }
 }
 
-/** The environment of a start: the runner's, minus anything that would change a worker or Node. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('CELERIAC_') || key === 'NODE_OPTIONS' || key === 'BENCH_CHILD') continue;
-    env[key] = value;
-  }
-  return { ...env, ...extra };
-}
-
 /**
  * Spawns plain `node` with `start.args` and resolves with the ms until its stdout shows a JSON
  * line with `"msg":"worker online"`, after it has stopped on SIGTERM and exited with code 0.
@@ -115,7 +106,7 @@ async function timeStart(start: Start): Promise<number> {
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, start.args, {
     cwd: start.cwd,
-    env: cleanEnv(start.env),
+    env: plainNodeEnv(start.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);

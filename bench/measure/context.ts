@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
+import { readProcMemory } from '../child/proc.ts';
 import { type ChildConfig, type ChildMode, type ChildReport, now } from '../child/protocol.ts';
-import { WorkerProcess, waitForTotal } from '../child/spawn.ts';
+import { type ChildRuntime, WorkerProcess, waitForTotal } from '../child/spawn.ts';
 import type { Sizes } from '../config.ts';
 import type { Producer, System } from '../systems.ts';
 
@@ -66,6 +67,21 @@ export interface WorkPhase {
   rssMarks?: number[];
   /** Runs once every worker consumes, e.g. a paced producer. */
   whileRunning?: () => Promise<void>;
+  /**
+   * `node` spawns the system's plain-JavaScript worker under plain node (`tsx`, the default,
+   * its TypeScript worker under tsx).
+   */
+  runtime?: ChildRuntime;
+  /** Read each child's memory from /proc: once ready (idle) and after its last completion. */
+  memory?: boolean;
+}
+
+/** One worker child's memory in bytes, read by the parent from /proc/<pid>/status. */
+export interface ChildMemory {
+  /** VmRSS once the worker was connected and idle, before it consumed anything. */
+  idle: number;
+  /** VmHWM (peak RSS since the process started) after the last task completed. */
+  peak: number;
 }
 
 /** The merged account of a worker phase. */
@@ -74,6 +90,8 @@ export interface WorkResult {
   /** Tasks per second from the first worker's start to the last completion. */
   throughput: number;
   samples: number[];
+  /** Per child, in spawn order, when the phase asked for `memory`. */
+  memory: ChildMemory[];
 }
 
 /** Spawns worker children, lets them consume every task, stops them and checks the counts. */
@@ -93,16 +111,23 @@ export async function runWorkers(
     delayMs: ctx.sizes.delayMs,
     rssMarks: phase.rssMarks ?? [],
   };
+  const runtime = phase.runtime ?? 'tsx';
+  const script = runtime === 'tsx' ? system.workerScript : system.plainWorkerScript;
   const workers = await Promise.all(
     Array.from({ length: phase.processes }, (_, k) =>
-      WorkerProcess.spawn(system.workerScript, config, `${system.name} worker ${k + 1}`),
+      WorkerProcess.spawn(script, config, `${system.name} worker ${k + 1}`, runtime),
     ),
   );
+  const idle = phase.memory ? workers.map((w) => readProcMemory(w.pid).rss) : [];
   for (const worker of workers) worker.go();
   const warmups = phase.warmups ?? 0;
   const finished = waitForTotal(workers, phase.tasks + warmups, STALL_MS);
   if (phase.whileRunning) await Promise.race([phase.whileRunning(), finished.then(() => {})]);
   await finished;
+  // Still alive and not yet told to stop: the peak covers the start and every task, no shutdown.
+  const memory = phase.memory
+    ? workers.map((w, k) => ({ idle: idle[k] ?? Number.NaN, peak: readProcMemory(w.pid).peak }))
+    : [];
   const reports = await Promise.all(workers.map((worker) => worker.stop()));
   checkReports(system.name, reports, phase.tasks, warmups);
   const startedAt = Math.min(...reports.map((r) => r.startedAt));
@@ -111,6 +136,7 @@ export async function runWorkers(
     reports,
     throughput: (phase.tasks + warmups) / ((lastDoneAt - startedAt) / 1000),
     samples: reports.flatMap((r) => r.samples),
+    memory,
   };
 }
 

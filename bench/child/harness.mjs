@@ -1,49 +1,36 @@
-import {
-  type ChildConfig,
-  type ChildMessage,
-  type ChildReport,
-  now,
-  type ParentMessage,
-  type Payload,
-} from './protocol.ts';
-
-/** Callbacks a system's worker wires to its handler and completion events. */
-export interface ChildHooks {
-  /** Call first thing in the handler. */
-  handle(data: Payload): void;
-  /** Call when the system reports a task completed (after its ack). */
-  done(): void;
-  /** Call when the system reports a task failed. */
-  failed(reason: string): void;
-}
-
-/** A connected, not yet consuming, worker of one system. */
-export interface ChildWorker {
-  start(): Promise<void>;
-  /** Stops gracefully and closes every connection. */
-  stop(): Promise<void>;
-}
-
-/** Builds a system's worker from the config, wired to the hooks, connected but idle. */
-export type ChildSetup = (config: ChildConfig, hooks: ChildHooks) => Promise<ChildWorker>;
+// The worker children's side of the IPC protocol (bench/child/protocol.ts), in plain JavaScript
+// so that one implementation serves both kinds of child: the tsx children (bench/*/worker.ts)
+// and the plain-node ones (bench/*/plain-worker.mjs) that the RSS figures measure as a user
+// runs them. Its types are in harness.d.mts.
 
 const PROGRESS_MS = 100;
 
-function send(message: ChildMessage): Promise<void> {
+/** Wall-clock ms with sub-ms precision; the same clock as `now()` in protocol.ts. */
+function now() {
+  return performance.timeOrigin + performance.now();
+}
+
+/** @param {import('./protocol.ts').ChildMessage} message */
+function send(message) {
   return new Promise((resolve, reject) => {
     if (!process.send) return reject(new Error('worker child needs an IPC channel'));
     process.send(message, undefined, {}, (error) => (error ? reject(error) : resolve()));
   });
 }
 
-/** Runs a worker child: ready → (go) consume → (stop) final report → exit. */
-export async function runWorkerChild(setup: ChildSetup): Promise<void> {
+/**
+ * Runs a worker child: ready → (go) consume → (stop) final report → exit.
+ * @param {import('./harness.d.mts').ChildSetup} setup
+ */
+export async function runWorkerChild(setup) {
   const raw = process.env.BENCH_CHILD;
   if (!raw) throw new Error('BENCH_CHILD is not set: this script is spawned by bench/run.ts');
-  const config = JSON.parse(raw) as ChildConfig;
+  /** @type {import('./protocol.ts').ChildConfig} */
+  const config = JSON.parse(raw);
   const seen = new Uint8Array(config.tasks);
   const marks = new Set(config.rssMarks);
-  const report: ChildReport = {
+  /** @type {import('./protocol.ts').ChildReport} */
+  const report = {
     done: 0,
     handled: 0,
     duplicates: 0,
@@ -57,7 +44,8 @@ export async function runWorkerChild(setup: ChildSetup): Promise<void> {
     samples: [],
     rss: [],
   };
-  const hooks: ChildHooks = {
+  /** @type {import('./harness.d.mts').ChildHooks} */
+  const hooks = {
     handle(data) {
       const at = now();
       const i = data.i;
@@ -92,14 +80,16 @@ export async function runWorkerChild(setup: ChildSetup): Promise<void> {
   };
 
   const worker = await setup(config, hooks);
-  let progress: NodeJS.Timeout | undefined;
+  /** @type {NodeJS.Timeout | undefined} */
+  let progress;
   let lastSent = -1;
-  const fail = (error: unknown) => {
+  /** @param {unknown} error */
+  const fail = (error) => {
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
     // The parent turns this into a failed benchmark; exit non-zero even if the send fails.
     void send({ type: 'error', message }).finally(() => process.exit(1));
   };
-  process.on('message', (message: ParentMessage) => {
+  process.on('message', (/** @type {import('./protocol.ts').ParentMessage} */ message) => {
     if (message.type === 'go') {
       report.startedAt = now();
       worker.start().catch(fail);
