@@ -106,17 +106,25 @@ export interface Args {
   pools: boolean;
   /** Skip the rate-limit measurements (a 70/s limit across processes, never-clog). */
   rates: boolean;
-  /** Run only these measurements (ids from bench/figures.ts), for working on one figure. */
+  /**
+   * Run only these: measurement ids or figure names from bench/figures.ts, or `floor`, `soak`,
+   * `pools`, `rate`; for working on one figure.
+   */
   only: Set<string> | undefined;
   out: string | undefined;
   /** Overrides the number of runs per figure (median of these). */
   runs: number | undefined;
+  /** An earlier results JSON to print this run's figures beside (bench/compare.ts). */
+  compare: string | undefined;
 }
 
 const USAGE =
-  'usage: npm run bench -- [--quick] [--no-soak | --soak-only] [--no-pools] [--no-rates] [--only id,id] [--runs n] [--out file.json]';
+  'usage: npm run bench -- [--quick] [--no-soak | --soak-only] [--no-pools] [--no-rates] [--only id,id] [--runs n] [--out file.json] [--compare earlier.json]';
 
-/** Parses `--quick`, `--no-soak`, `--soak-only`, `--only a,b`, `--runs n` and `--out path`. */
+/**
+ * Parses `--quick`, `--no-soak`, `--soak-only`, `--no-pools`, `--no-rates`, `--only a,b`,
+ * `--runs n`, `--out path` and `--compare path`.
+ */
 export function parseArgs(argv: string[]): Args {
   const args: Args = {
     quick: false,
@@ -126,6 +134,7 @@ export function parseArgs(argv: string[]): Args {
     only: undefined,
     out: undefined,
     runs: undefined,
+    compare: undefined,
   };
   for (let k = 0; k < argv.length; k++) {
     const arg = argv[k];
@@ -136,7 +145,9 @@ export function parseArgs(argv: string[]): Args {
     else if (arg === '--soak-only') args.only = new Set(['soak']);
     else if (arg === '--only' && argv[k + 1]) args.only = new Set(argv[++k]?.split(','));
     else if (arg === '--out' && argv[k + 1]) args.out = argv[++k];
-    else if (arg === '--runs' && Number(argv[k + 1]) >= 1) args.runs = Number(argv[++k]);
+    else if (arg === '--runs' && Number.isInteger(Number(argv[k + 1])) && Number(argv[k + 1]) >= 1)
+      args.runs = Number(argv[++k]);
+    else if (arg === '--compare' && argv[k + 1]) args.compare = argv[++k];
     else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
   return args;

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { FIGURES } from './figures.ts';
+import { FIGURES, FLOOR_BOUND } from './figures.ts';
 import type { PingFloor } from './measure/floor.ts';
 import type { PoolsResult } from './measure/pools.ts';
 import type { RatesResult } from './measure/rates.ts';
@@ -31,6 +31,11 @@ export interface ResultsFile {
   mode: 'full' | 'quick';
   runs: number;
   figures: FigureResult[];
+  /**
+   * Values measured beside the figures, with no goal (the idle worker RSS behind the RSS
+   * figures), in the same shape.
+   */
+  details?: FigureResult[];
   /** Awaited PINGs per second: the most any one-call-per-task figure can reach. */
   floor?: PingFloor;
   soak?: SoakResult;
@@ -40,14 +45,22 @@ export interface ResultsFile {
 
 const MIB = 2 ** 20;
 
-function formatValue(value: number, unit: string): string {
+export function formatValue(value: number, unit: string): string {
   if (unit === 'ms') return value.toFixed(2);
-  if (unit === 'bytes') return value.toFixed(1);
+  if (unit === 'bytes' || unit === 'MB') return value.toFixed(1);
   return Math.round(value).toLocaleString('en-US');
 }
 
-/** The comparison table: figure, unit, celeriac, bullmq, ratio, goal, met?. */
-export function formatTable(results: FigureResult[]): string {
+/** `yes`, `NO`, or `?` when the goal cannot be decided (a floor goal with no floor measured). */
+function verdict(met: boolean | undefined): string {
+  return met === undefined ? '?' : met ? 'yes' : 'NO';
+}
+
+/**
+ * The comparison table: figure, unit, celeriac, bullmq, ratio, goal, met?. The floor (of the
+ * same run) decides the goals that are a share of it.
+ */
+export function formatTable(results: FigureResult[], floor?: PingFloor): string {
   const header = ['figure', 'unit', 'celeriac', 'bullmq', 'ratio', 'goal', 'met?'];
   const rows = results.map((r) => {
     const goal = FIGURES.find((f) => f.name === r.name)?.goal;
@@ -58,7 +71,7 @@ export function formatTable(results: FigureResult[]): string {
       formatValue(r.bullmq, r.unit),
       `${r.ratio.toFixed(2)}×`,
       goal?.text ?? '—',
-      goal ? (goal.met(r.celeriac, r.ratio) ? 'yes' : 'NO') : '—',
+      goal ? verdict(goal.met(r.celeriac, r.ratio, floor)) : '—',
     ];
   });
   const widths = header.map((h, c) =>
@@ -92,25 +105,41 @@ export function formatSpread(results: FigureResult[]): string {
 }
 
 /**
- * The round-trip floor and, for each figure bound by it, the share of it each system reaches
- * and the ratio the floor itself would score against BullMQ.
+ * The round-trip floor and, for each figure bound by it, the share of the bare-socket floor
+ * (the one their goals use) and of the ioredis floor each system reaches, and the ratio the
+ * floor itself would score against BullMQ.
  */
 export function formatFloor(floor: PingFloor, results: FigureResult[]): string {
   const lines = [
     `round-trip floor: ${Math.round(floor.ioredis).toLocaleString('en-US')} awaited PINGs/s on ioredis, ` +
       `${Math.round(floor.socket).toLocaleString('en-US')} on a bare socket`,
   ];
-  for (const r of results.filter(
-    (f) => f.name === 'enqueue_one' || f.name === 'process_c1_1proc',
-  )) {
-    const pct = (v: number) => `${((v / floor.ioredis) * 100).toFixed(0)}%`;
+  for (const r of results.filter((f) => FLOOR_BOUND.includes(f.name))) {
+    const pct = (v: number, of: number) => `${((v / of) * 100).toFixed(0)}%`;
+    const goal = FIGURES.find((f) => f.name === r.name)?.goal;
     lines.push(
-      `  ${r.name}: celeriac ${pct(r.celeriac)} of the ioredis floor, bullmq ${pct(r.bullmq)}; ` +
-        `the floors themselves would be ${(floor.ioredis / r.bullmq).toFixed(2)}× and ` +
+      `  ${r.name}: celeriac ${pct(r.celeriac, floor.socket)} of the bare-socket floor` +
+        `${goal ? ` (goal ${goal.text}: ${verdict(goal.met(r.celeriac, r.ratio, floor))})` : ''}, ` +
+        `bullmq ${pct(r.bullmq, floor.socket)}; of the ioredis floor ${pct(r.celeriac, floor.ioredis)} and ` +
+        `${pct(r.bullmq, floor.ioredis)}; the floors themselves would be ${(floor.ioredis / r.bullmq).toFixed(2)}× and ` +
         `${(floor.socket / r.bullmq).toFixed(2)}× bullmq`,
     );
   }
   return lines.join('\n');
+}
+
+/** The values measured beside the figures (no goal): name, unit, celeriac, bullmq, ratio, ranges. */
+export function formatDetails(details: FigureResult[]): string {
+  return details
+    .map((d) => {
+      const span = ([low, high]: [number, number]) =>
+        low === high ? '' : ` (${formatValue(low, d.unit)} – ${formatValue(high, d.unit)})`;
+      return (
+        `  ${d.name}: celeriac ${formatValue(d.celeriac, d.unit)} ${d.unit}${span(d.range.celeriac)}, ` +
+        `bullmq ${formatValue(d.bullmq, d.unit)} ${d.unit}${span(d.range.bullmq)} (${d.ratio.toFixed(2)}×)`
+      );
+    })
+    .join('\n');
 }
 
 /** The soak lines: Redis memory return and worker RSS growth, with their goals. */

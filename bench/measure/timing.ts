@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { now } from '../child/protocol.ts';
+import type { Sizes } from '../config.ts';
 import { percentile } from '../stats.ts';
 import { expectPending, type Measure, paced, runWorkers } from './context.ts';
 
@@ -7,35 +8,44 @@ import { expectPending, type Measure, paced, runWorkers } from './context.ts';
 const SETTLE_MS = 300;
 
 /**
- * `latency_p50`, `latency_p99`: ms from send to handler start at a steady rate, producer here
- * and worker in its own process; the first warm-up tasks are not sampled.
+ * A latency measurement: ms from send to handler start at a steady rate (`latencyRate`), the
+ * producer here and one worker child at `concurrency` in its own process, idle and already
+ * running; the first `latencyWarmup` tasks are not sampled. Yields `<figure>_p50` and `<figure>_p99`.
  */
-export const measureLatency: Measure = async (system, ctx, prefix) => {
-  const { latencyTasks: n, latencyWarmup: warm, latencyRate: rate } = ctx.sizes;
-  const producer = await system.open(ctx.redisUrl, prefix, ctx.queue);
-  try {
-    const result = await runWorkers(system, ctx, prefix, {
-      processes: 1,
-      concurrency: ctx.sizes.concurrency,
-      mode: 'latency',
-      tasks: n,
-      warmups: warm,
-      whileRunning: async () => {
-        await sleep(SETTLE_MS);
-        await paced(warm + n, rate, (k) =>
-          producer.enqueueOne({ i: k < warm ? -(k + 1) : k - warm, t: now() }),
-        );
-      },
-    });
-    await expectPending(producer, 0, `${system.name} latency`);
-    return {
-      latency_p50: percentile(result.samples, 50),
-      latency_p99: percentile(result.samples, 99),
-    };
-  } finally {
-    await producer.close();
-  }
-};
+function measureLatencyAt(figure: string, concurrency: (sizes: Sizes) => number): Measure {
+  return async (system, ctx, prefix) => {
+    const { latencyTasks: n, latencyWarmup: warm, latencyRate: rate } = ctx.sizes;
+    const producer = await system.open(ctx.redisUrl, prefix, ctx.queue);
+    try {
+      const result = await runWorkers(system, ctx, prefix, {
+        processes: 1,
+        concurrency: concurrency(ctx.sizes),
+        mode: 'latency',
+        tasks: n,
+        warmups: warm,
+        whileRunning: async () => {
+          await sleep(SETTLE_MS);
+          await paced(warm + n, rate, (k) =>
+            producer.enqueueOne({ i: k < warm ? -(k + 1) : k - warm, t: now() }),
+          );
+        },
+      });
+      await expectPending(producer, 0, `${system.name} ${figure}`);
+      return {
+        [`${figure}_p50`]: percentile(result.samples, 50),
+        [`${figure}_p99`]: percentile(result.samples, 99),
+      };
+    } finally {
+      await producer.close();
+    }
+  };
+}
+
+/** `latency_p50`, `latency_p99`: the worker at `sizes.concurrency` (100), as since the start. */
+export const measureLatency = measureLatencyAt('latency', (sizes) => sizes.concurrency);
+
+/** `latency_c50_p50`, `latency_c50_p99`: the same at worker concurrency 50. */
+export const measureLatencyC50 = measureLatencyAt('latency_c50', () => 50);
 
 /**
  * `delay_error_p50`, `delay_error_p99`: |handler start − (send time + countdown)| in ms for
