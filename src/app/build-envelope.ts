@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { AnyCanvas } from '../canvas/canvas.ts';
 import type { CanvasNode } from '../canvas/canvas-node.ts';
 import { describeValue } from '../config/describe-value.ts';
 import { ENVELOPE_VERSION, type Envelope, isPriority } from '../envelope/envelope.ts';
+import { uuidV7 } from '../envelope/uuid-v7.ts';
 import { CeleriacError } from '../errors/errors.ts';
 import type { ResolvedTaskOptions, SendOptions } from '../task/options.ts';
 import { parseDuration } from '../time/duration.ts';
@@ -23,7 +23,7 @@ export function buildEnvelope(
 ): Envelope {
   if (!Array.isArray(args))
     throw new CeleriacError('BAD_ARGS', `args of "${taskName}" must be an array`);
-  const id = options.id === undefined ? randomUUID() : checkedId(taskName, options.id);
+  const id = options.id === undefined ? uuidV7(now) : checkedId(taskName, options.id);
   const priority = options.priority ?? taskOptions?.priority;
   if (priority !== undefined && !isPriority(priority)) {
     throw new CeleriacError(

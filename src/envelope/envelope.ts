@@ -15,6 +15,8 @@ import {
   requireString,
   stringOrNull,
 } from './field-checks.ts';
+import { quoteValue } from './quote-value.ts';
+import { uuidV7Time } from './uuid-v7.ts';
 
 /**
  * The message a task travels in. Every field maps one to one onto Celery's protocol v2
@@ -60,7 +62,10 @@ export interface Envelope {
   chain?: unknown[];
   /** The chord this task is a member of (set on a member's last step). */
   chord?: unknown;
-  /** Epoch ms when the producer built it: time in queue is measured from here (or the eta). */
+  /**
+   * Epoch ms when the producer built it (or a retry was sent): time in queue is measured from
+   * here, or the eta. Left out of the message when it is the time of a UUIDv7 id.
+   */
   sentAt?: number;
   [extra: string]: unknown;
 }
@@ -73,19 +78,56 @@ export interface CarriedFields {
   queue: string;
 }
 
+/** A message as it travels: its task and args by position, then the fields not at their defaults. */
+export type WireEnvelope =
+  | [task: string, args: unknown[]]
+  | [task: string, args: unknown[], fields: Record<string, unknown>];
+
 /**
- * The envelope as it travels: `id` and `queue` are left out (the broker carries them with the
- * message), and so are fields at their defaults (`v` 1, `retries` 0, `rootId` equal to `id`,
- * `parentId` null), as a queued task's bytes are most of a broker's memory.
+ * The envelope as it travels, `[task, args]` or `[task, args, fields]`, as a queued task's bytes
+ * are most of a broker's memory: `id` and `queue` are left out (the broker carries them with
+ * the message), and so are fields at their defaults (`v` 1, `retries` 0, `rootId` equal to
+ * `id`, `parentId` null, `sentAt` the time of a UUIDv7 `id`).
  */
-export function toWire(envelope: Envelope): Record<string, unknown> {
-  const { v, id, queue, retries, rootId, parentId, ...rest } = envelope;
-  const wire: Record<string, unknown> = rest;
-  if (v !== ENVELOPE_VERSION) wire.v = v;
-  if (retries !== 0) wire.retries = retries;
-  if (rootId !== id) wire.rootId = rootId;
-  if (parentId !== null && parentId !== undefined) wire.parentId = parentId;
-  return wire;
+export function toWire(envelope: Envelope): WireEnvelope {
+  const { v, id, queue, task, args, retries, rootId, parentId, sentAt, ...rest } = envelope;
+  const fields: Record<string, unknown> = rest;
+  if (v !== ENVELOPE_VERSION) fields.v = v;
+  if (retries !== 0) fields.retries = retries;
+  if (rootId !== id) fields.rootId = rootId;
+  if (parentId !== null && parentId !== undefined) fields.parentId = parentId;
+  if (sentAt !== undefined && sentAt !== uuidV7Time(id)) fields.sentAt = sentAt;
+  for (const key in fields) if (fields[key] !== undefined) return [task, args, fields];
+  return [task, args];
+}
+
+/**
+ * The fields of a decoded message: the positional form `toWire` writes, or an object (messages
+ * of earlier releases, which are still queued during a rolling deploy, and of other producers).
+ */
+export function readWireForm(value: unknown): Fields {
+  if (!Array.isArray(value)) {
+    if (!isPlainObject(value)) throw new MalformedMessage('expected an object');
+    return value;
+  }
+  const [task, args, fields, ...extra] = value;
+  if (value.length < 2 || extra.length > 0) {
+    throw new MalformedMessage(
+      `expected [task, args] or [task, args, fields], got an array of ${value.length}`,
+    );
+  }
+  if (fields !== undefined && !isPlainObject(fields)) {
+    throw new MalformedMessage(
+      `its fields (third element) must be an object, got ${quoteValue(fields)}`,
+    );
+  }
+  const v: Fields = fields ?? {};
+  if (Object.hasOwn(v, 'task') || Object.hasOwn(v, 'args')) {
+    throw new MalformedMessage('fields name "task" or "args", which the message gives by position');
+  }
+  v.task = task;
+  v.args = args;
+  return v;
 }
 
 /**
@@ -94,8 +136,7 @@ export function toWire(envelope: Envelope): Record<string, unknown> {
  * its path and the value received; unknown fields are kept as they are.
  */
 export function validateEnvelope(value: unknown, carried?: CarriedFields): Envelope {
-  if (!isPlainObject(value)) throw new MalformedMessage('expected an object');
-  const v = value;
+  const v = readWireForm(value);
   fillDefaults(v, carried);
   requireString(v, 'id');
   requireString(v, 'task');
@@ -124,7 +165,13 @@ function fillDefaults(v: Fields, carried: CarriedFields | undefined): void {
   v.v ??= ENVELOPE_VERSION;
   v.retries ??= 0;
   v.parentId ??= null;
-  if (typeof v.id === 'string') v.rootId ??= v.id;
+  if (typeof v.id === 'string') {
+    v.rootId ??= v.id;
+    if (v.sentAt === undefined) {
+      const madeAt = uuidV7Time(v.id);
+      if (madeAt !== undefined) v.sentAt = madeAt;
+    }
+  }
 }
 
 /** Fields about where the message came from, its limits and its unique claim. */

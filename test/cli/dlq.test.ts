@@ -80,7 +80,7 @@ const SQLITE_TEXT = [
   '    reason of proto-task',
   '1970-01-01T00:00:08.000Z  proto-only  e2e  ?  (could not read: task (missing))',
   '    reason of proto-only',
-  '1970-01-01T00:00:09.000Z  array  e2e  ?  (could not read: task (the message is an array of 3, not an object))',
+  '1970-01-01T00:00:09.000Z  array  e2e  ?  (could not read: task (malformed message: its fields (third element) must be an object, got 3))',
   '    reason of array',
   '?  wrong-types  42.0  ?  (could not read: failedAt (NaN); task (the message is 7, not an object))',
   '    \ufffd',
@@ -136,7 +136,7 @@ describe('celeriac dlq on a SQLite file holding hostile dead letters', () => {
       ['huge', '?', [`body (${B.huge.length} bytes, over the 1048576 listed)`]],
       ['proto-task', 'e2e.proto', []],
       ['proto-only', '?', ['task (missing)']],
-      ['array', '?', ['task (the message is an array of 3, not an object)']],
+      ['array', '?', ['task (malformed message: its fields (third element) must be an object, got 3)']],
       // The broker hands over the types its API promises: a time it cannot read as NaN, a
       // number body as its text.
       ['wrong-types', '?', ['failedAt (NaN)', 'task (the message is 7, not an object)']],

@@ -85,7 +85,7 @@ describe.each(BROKERS)('bad input on the %s broker', (kind) => {
       unknown: 'unknown task "nope": it is not registered on this worker',
       'bad-utf8': 'malformed message: body is not valid UTF-8',
       'bad-retries': 'malformed message: field "retries" must be a non-negative integer, got -1',
-      array: 'malformed message: expected an object',
+      array: 'malformed message: its fields (third element) must be an object, got 3',
     });
     await worker.stop();
     expect(await counts(app)).toEqual({ ready: 0, reserved: 0, delayed: 0, dead: bad.length });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { validateEnvelope } from '../../src/envelope/envelope.ts';
 import { Reject, type TaskState } from '../../src/index.ts';
 import { BROKERS, counts, deadReasons, events, harness, once } from './harness.ts';
 
@@ -92,7 +93,8 @@ describe.each(BROKERS)('retries on the %s broker', (kind) => {
     const [letter] = await app.broker.listDeadLetters();
     // The dead letter keeps the last message: its id travels beside the body.
     expect(letter?.id).toBe(result.id);
-    expect(JSON.parse(new TextDecoder().decode(letter?.body))).toMatchObject({
+    if (!letter) throw new Error('no dead letter');
+    expect(validateEnvelope(app.serializer.decode(letter.body), letter)).toMatchObject({
       task: 'doomed',
       retries: 2,
     });

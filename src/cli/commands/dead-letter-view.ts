@@ -1,3 +1,4 @@
+import { readWireForm } from '../../envelope/envelope.ts';
 import { quoteValue } from '../../envelope/quote-value.ts';
 import type { Serializer } from '../../serializers/serializer.ts';
 
@@ -82,11 +83,17 @@ function readBody(
     unreadable.push(`body (${errorText(error)})`);
     return;
   }
-  const message = view.message;
-  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-    unreadable.push(`task (the message is ${quoteValue(message)}, not an object)`);
+  let message: Record<string, unknown>;
+  try {
+    message = readWireForm(view.message);
+  } catch (error) {
+    const why = Array.isArray(view.message)
+      ? errorText(error)
+      : `the message is ${quoteValue(view.message)}, not an object`;
+    unreadable.push(`task (${why})`);
     return;
   }
+  view.message = message;
   // Own fields only: a stored "__proto__" key is data, never a prototype to read through.
   const task = Object.hasOwn(message, 'task') ? (message as { task: unknown }).task : undefined;
   if (typeof task === 'string' && task !== '') view.task = cut(task, SHORT_TEXT);

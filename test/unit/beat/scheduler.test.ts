@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CatchUp } from '../../../src/beat/due-ticks.ts';
 import type { CheckReport, Scheduler } from '../../../src/beat/scheduler.ts';
+import { validateEnvelope } from '../../../src/envelope/envelope.ts';
+import type { Delivery } from '../../../src/index.ts';
 import { beatApp } from './beat-fixture.ts';
 
 const SECOND = 1000;
@@ -119,13 +121,9 @@ describe('Scheduler sends', () => {
     await beat.check();
     clock.advance(5 * MINUTE);
     await beat.check();
-    const decode = (body: Uint8Array) => app.serializer.decode(body) as Record<string, unknown>;
-    const [half] = (await broker.reserve(['beat'], { max: 10, leaseMs: MINUTE })).map((d) =>
-      decode(d.body),
-    );
-    const [five] = (await broker.reserve(['other'], { max: 10, leaseMs: MINUTE })).map((d) =>
-      decode(d.body),
-    );
+    const decode = (d: Delivery) => validateEnvelope(app.serializer.decode(d.body), d);
+    const [half] = (await broker.reserve(['beat'], { max: 10, leaseMs: MINUTE })).map(decode);
+    const [five] = (await broker.reserve(['other'], { max: 10, leaseMs: MINUTE })).map(decode);
     expect(half).toMatchObject({
       task: 'report',
       args: ['monday'],

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { validateEnvelope } from '../../../src/envelope/envelope.ts';
 import {
   type App,
   type AppConfig,
@@ -177,10 +178,8 @@ describe('chunkedTask start()', () => {
     expect(await app.chunkProgress(run.key)).toMatchObject({ step: 0, cursor: 500 });
     const [delivery] = await app.broker.reserve(['bulk'], { max: 1, leaseMs: 60_000 } as never);
     expect(delivery?.id).toBe(`${run.id}:0`);
-    const envelope = JSON.parse(new TextDecoder().decode(delivery?.body)) as Record<
-      string,
-      unknown
-    >;
+    if (!delivery) throw new Error('no delivery');
+    const envelope = validateEnvelope(app.serializer.decode(delivery.body), delivery);
     expect(envelope.task).toBe('mail.users');
     expect(envelope.args).toStrictEqual([{ runId: run.id, step: 0, cursor: 500 }]);
   });

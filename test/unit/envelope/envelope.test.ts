@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type CarriedFields,
   type Envelope,
   isPriority,
   toWire,
   validateEnvelope,
 } from '../../../src/envelope/envelope.ts';
+import { uuidV7 } from '../../../src/envelope/uuid-v7.ts';
 import { MalformedMessage } from '../../../src/index.ts';
 
 function valid(): Envelope {
@@ -20,9 +22,9 @@ function valid(): Envelope {
   };
 }
 
-function malformed(value: unknown): MalformedMessage {
+function malformed(value: unknown, carried?: CarriedFields): MalformedMessage {
   try {
-    validateEnvelope(value);
+    validateEnvelope(value, carried);
   } catch (error) {
     expect(error).toBeInstanceOf(MalformedMessage);
     return error as MalformedMessage;
@@ -50,8 +52,21 @@ describe('validateEnvelope', () => {
     expect(validateEnvelope(envelope)).toBe(envelope);
   });
 
-  it.each([null, 'a string', 42, [1, 2], undefined])('rejects %j: not an object', (value) => {
+  it.each([null, 'a string', 42, undefined])('rejects %j: not an object', (value) => {
     expect(malformed(value).message).toBe('malformed message: expected an object');
+  });
+
+  it.each([
+    [[], 'expected [task, args] or [task, args, fields], got an array of 0'],
+    [['t'], 'expected [task, args] or [task, args, fields], got an array of 1'],
+    [['t', [], {}, 4], 'expected [task, args] or [task, args, fields], got an array of 4'],
+    [['t', [], 7], 'its fields (third element) must be an object, got 7'],
+    [['t', [], [1]], 'its fields (third element) must be an object, got an array of 1'],
+    [['t', [], { task: 'u' }], 'fields name "task" or "args", which the message gives by position'],
+    [[5, []], 'field "task" must be a non-empty string, got 5'],
+    [['t', 'x'], 'field "args" must be an array, got "x"'],
+  ])('rejects the positional form %j, saying why', (value, why) => {
+    expect(malformed(value, { id: 'a', queue: 'q' }).message).toBe(`malformed message: ${why}`);
   });
 
   it.each(['id', 'task', 'queue'])('names the missing string field %s', (key) => {
@@ -182,7 +197,30 @@ describe('toWire', () => {
     });
 
   it('leaves out what the broker carries and fields at their defaults', () => {
-    expect(toWire(full())).toEqual({ task: 't', args: [] });
+    expect(toWire(full())).toEqual(['t', []]);
+  });
+
+  it('leaves out sentAt when it is the time of a UUIDv7 id, and restores it from the id', () => {
+    const id = uuidV7(1_764_770_000_123);
+    const sent = { ...full(), id, rootId: id, sentAt: 1_764_770_000_123 };
+    expect(toWire(sent)).toEqual(['t', []]);
+    expect(validateEnvelope(['t', []], { id, queue: 'q' })).toEqual(sent);
+    // A retry is sent later than its id was made: its own time travels.
+    expect(toWire({ ...sent, sentAt: 1_764_770_009_000 })).toEqual([
+      't',
+      [],
+      { sentAt: 1_764_770_009_000 },
+    ]);
+  });
+
+  it('reads the object form of earlier releases, sentAt included', () => {
+    const old = { task: 't', args: [1], sentAt: 1_700_000_000_000, retries: 1 };
+    expect(validateEnvelope(old, { id: 'a', queue: 'q' })).toEqual({
+      ...full(),
+      args: [1],
+      sentAt: 1_700_000_000_000,
+      retries: 1,
+    });
   });
 
   it('is restored by validateEnvelope with the id and queue the broker delivered', () => {
@@ -201,14 +239,11 @@ describe('toWire', () => {
       rootId: 'a',
       parentId: 'a',
     });
-    expect(toWire({ ...envelope, v: 2 as 1 })).toEqual({
-      v: 2,
-      task: 't',
-      args: [],
-      retries: 2,
-      rootId: 'a',
-      parentId: 'a',
-    });
+    expect(toWire({ ...envelope, v: 2 as 1 })).toEqual([
+      't',
+      [],
+      { v: 2, retries: 2, rootId: 'a', parentId: 'a' },
+    ]);
   });
 
   it('prefers the fields in the body over the carried ones', () => {
