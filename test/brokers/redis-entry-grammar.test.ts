@@ -17,15 +17,16 @@ type Verdict =
   | { ok: true; priority: number; deliveries: string; id: string; body: Buffer }
   | { ok: false; problem: string };
 
-// The Lua parser as the scripts include it, plus a probe that returns its verdict, its fields
-// and the entry as reserve.lua repacks it with one more delivery.
+// The Lua parser as the scripts include it, plus a probe that returns its verdict, its fields,
+// the entry as reserve.lua repacks it with one more delivery and as requeue-dead.lua with none.
 const LUA_PROBE = `${loadLuaSource('lib/entry.lua')}
 local parsed, problem = parse_entry(ARGV[1])
 if parsed == nil then return { 0, problem } end
 local bar = string.find(parsed.rest, '|', 1, true)
 return { 1, parsed.priority, tostring(parsed.deliveries), string.sub(parsed.rest, 1, bar - 1),
   parsed.id, string.sub(parsed.rest, bar + #parsed.id + 1),
-  pack_entry(parsed.priority, parsed.deliveries + 1, parsed.rest) }
+  pack_entry(parsed.priority, parsed.deliveries + 1, parsed.rest),
+  pack_entry(parsed.priority, 0, parsed.rest) }
 `;
 
 const DEAD_PROBE = `${loadLuaSource('lib/entry.lua')}
@@ -140,7 +141,7 @@ describe.skipIf(!redisAvailable)('the Redis entry grammar, in Lua and TypeScript
       fc.uint8Array({ maxLength: 40 }),
       // Mostly digits and bars, so the bytes often get past the first fields.
       fc
-        .array(fc.constantFrom(...'0123456789|u.-+e x'), { maxLength: 40 })
+        .array(fc.constantFrom(...'0123456789|u.-+e x\xf4\xf5\xfa\xfe\xff'), { maxLength: 40 })
         .map((chars) => new Uint8Array(Buffer.from(chars.join(''), 'latin1'))),
     );
     await fc.assert(
@@ -172,6 +173,8 @@ describe.skipIf(!redisAvailable)('the Redis entry grammar, in Lua and TypeScript
         const reply = await evalProbe(LUA_PROBE, bytes);
         const bumped = packEntry(h.priority, h.deliveries + 1, h.id, h.body);
         expect((reply[6] as Buffer).equals(bumped)).toBe(true);
+        const restarted = packEntry(h.priority, 0, h.id, h.body);
+        expect((reply[7] as Buffer).equals(restarted)).toBe(true);
       }),
       { numRuns: fuzzRuns() },
     );

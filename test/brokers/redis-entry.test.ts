@@ -21,7 +21,24 @@ describe('Redis entries', () => {
     },
   );
 
+  it('stores a message never delivered, with a UUID id, in the 17-byte short form', () => {
+    const id = randomUUID();
+    const entry = packEntry(7, 0, id, body);
+    expect(entry[0]).toBe(0xf5 + 7);
+    expect(entry.subarray(1, 17).toString('hex')).toBe(id.replaceAll('-', ''));
+    expect(entry.subarray(17).equals(body)).toBe(true);
+    expect(unpackEntry(entry)).toEqual({ priority: 7, deliveries: 0, id, body });
+  });
+
+  it('reads the long form an earlier release wrote for a message never delivered', () => {
+    const id = randomUUID();
+    const raw = Buffer.from(id.replaceAll('-', ''), 'hex');
+    const old = Buffer.concat([Buffer.from('2|0|u|'), raw, body]);
+    expect(unpackEntry(old)).toEqual({ priority: 2, deliveries: 0, id, body });
+  });
+
   it('rejects bytes that are not an entry', () => {
+    expect(unpackEntry(Buffer.from([0xf5, 1, 2, 3]))).toBeUndefined();
     expect(unpackEntry(Buffer.from('not an entry'))).toBeUndefined();
     expect(unpackEntry(Buffer.from('0|0|99|short'))).toBeUndefined();
   });

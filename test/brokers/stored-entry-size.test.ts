@@ -11,18 +11,18 @@ import { deleteRedisPrefix } from '../support/redis-keys.ts';
 
 // Every byte of a queued entry is paid once per task queued (a million queued tasks: a
 // million times over). A field added to every message shows up here as a failing number.
-// The figures hold while ids are UUIDs and epoch ms have 13 digits.
+// The figures hold while ids are UUIDs.
 
 /**
  * Bytes of the stored entry per representative send, by broker. SQLite's body column holds the
- * encoded envelope, `{"task":"entry.size","args":[],"sentAt":<epoch ms>}` (54 bytes, 23 of them
- * the sentAt field; the id is a column of its own); a Redis entry is the same body behind a
- * 22-byte header. `{ i: 123456 }` adds its 12 bytes, a countdown the eta (33), a priority its
- * field (13).
+ * encoded envelope in its positional form, `["entry.size",[]]` (17 bytes; the id is a column of
+ * its own, and the send time is read from the UUIDv7 id); a Redis entry is the same body behind
+ * a 17-byte header (a tag byte holding the priority, then the id's 16 raw bytes). `{ i: 123456 }`
+ * adds its 12 bytes, a countdown its eta as a field (35), a priority its field (15).
  */
 const EXPECTED = {
-  redis: { none: 76, small: 88, countdown: 109, priority: 89 },
-  sqlite: { none: 54, small: 66, countdown: 87, priority: 67 },
+  redis: { none: 34, small: 46, countdown: 69, priority: 49 },
+  sqlite: { none: 17, small: 29, countdown: 52, priority: 32 },
 };
 
 type Send = keyof (typeof EXPECTED)['redis'];
