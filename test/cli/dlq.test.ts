@@ -136,7 +136,11 @@ describe('celeriac dlq on a SQLite file holding hostile dead letters', () => {
       ['huge', '?', [`body (${B.huge.length} bytes, over the 1048576 listed)`]],
       ['proto-task', 'e2e.proto', []],
       ['proto-only', '?', ['task (missing)']],
-      ['array', '?', ['task (malformed message: its fields (third element) must be an object, got 3)']],
+      [
+        'array',
+        '?',
+        ['task (malformed message: its fields (third element) must be an object, got 3)'],
+      ],
       // The broker hands over the types its API promises: a time it cannot read as NaN, a
       // number body as its text.
       ['wrong-types', '?', ['failedAt (NaN)', 'task (the message is 7, not an object)']],
