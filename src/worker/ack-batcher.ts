@@ -36,10 +36,15 @@ export class AckBatcher {
         resolve = r;
       });
       this.waiting = { promise, resolve };
-      setImmediate(() => void this.flush());
+      setImmediate(this.#flushTaken);
     }
     return this.waiting.promise;
   }
+
+  /** Flushes what no reserve took meanwhile; most turns, the next reserve took it all. */
+  readonly #flushTaken = (): void => {
+    if (this.waiting) void this.flush();
+  };
 
   /** Takes the queued acks for the caller to send; it must report back with `done`. */
   take(): TakenAcks {

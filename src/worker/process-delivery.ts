@@ -55,8 +55,16 @@ export async function processDelivery(deps: DeliveryDeps, delivery: Delivery): P
   if (acksLate) deps.leases.hold(delivery);
   else await deps.acks.ack(delivery);
   if (held) deps.inHand?.start(held);
-  const queued = queuedMs(envelope);
-  deps.events.emitSafely('task:started', { id, task: task.name, queue, retries, queuedMs: queued });
+  if (deps.events.listens('task:started')) {
+    const queued = queuedMs(envelope);
+    deps.events.emitSafely('task:started', {
+      id,
+      task: task.name,
+      queue,
+      retries,
+      queuedMs: queued,
+    });
+  }
   const started = performance.now();
   let settled: Outcome | undefined;
   try {

@@ -62,7 +62,11 @@ export class ReserveLoop {
   async run(signal: AbortSignal): Promise<void> {
     const { executor } = this.deps;
     const calls = new Set<Promise<void>>();
-    const endPolls = () => this.#polls.abort();
+    // One listener for the whole run: it ends the polls and wakes every #nextChange wait.
+    const endPolls = () => {
+      this.#polls.abort();
+      this.#notify();
+    };
     signal.addEventListener('abort', endPolls, { once: true });
     while (!signal.aborted) {
       const unclaimed = executor.size - executor.active - this.#claimed;
@@ -121,14 +125,7 @@ export class ReserveLoop {
   /** Resolves when a slot frees, a reserve ends, or `signal` aborts. */
   #nextChange(signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = () => {
-        signal.removeEventListener('abort', wake);
-        resolve();
-      };
-      this.#waiters.push(wake);
-      signal.addEventListener('abort', wake, { once: true });
-    });
+    return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
   #notify(): void {

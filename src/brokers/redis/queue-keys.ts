@@ -11,6 +11,8 @@ export class QueueKeys {
   readonly leases: string;
   readonly dead: string;
   readonly wakeChannel: string;
+  /** The keys reserve.lua takes, in its order: made once, as every reserve sends them. */
+  readonly reserveKeys: string[];
 
   constructor(prefix: string, queue: string) {
     const tag = `${prefix}:{${queue}}`;
@@ -21,6 +23,7 @@ export class QueueKeys {
     this.leases = `${tag}:leases`;
     this.dead = `${tag}:dead`;
     this.wakeChannel = `${tag}:wake`;
+    this.reserveKeys = [...this.ready, this.delayed, this.held, this.leases, this.dead];
   }
 }
 

@@ -35,11 +35,13 @@ export async function reserveBatch(
   call: ReserveBatchCall,
 ): Promise<ReservedBatch> {
   const { keys, queue } = call;
-  const reply = (await SCRIPTS.reserve.run(
-    client,
-    [...keys.ready, keys.delayed, keys.held, keys.leases, keys.dead],
-    [call.max, call.leaseMs, call.receiptPrefix, call.withHints ? '1' : '0', ...call.ackReceipts],
-  )) as Buffer[];
+  const reply = (await SCRIPTS.reserve.run(client, keys.reserveKeys, [
+    call.max,
+    call.leaseMs,
+    call.receiptPrefix,
+    call.withHints ? '1' : '0',
+    ...call.ackReceipts,
+  ])) as Buffer[];
   const deliveries: Delivery[] = [];
   const unreadable: Array<{ receipt: string; problem: string }> = [];
   for (let i = 3; i < reply.length; i += 2) {
@@ -50,7 +52,8 @@ export async function reserveBatch(
   }
   // reserve.lua returns only entries its parser read, by the grammar readEntry shares; should
   // the two ever disagree, the receipt gets an outcome here rather than loop through its lease.
-  await Promise.all(unreadable.map((u) => deadLetterUnreadable(client, keys, u)));
+  if (unreadable.length > 0)
+    await Promise.all(unreadable.map((u) => deadLetterUnreadable(client, keys, u)));
   return {
     deliveries,
     serverNow: Number(reply[2]),
