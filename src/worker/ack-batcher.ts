@@ -19,6 +19,8 @@ export interface TakenAcks {
 export class AckBatcher {
   private pending: Delivery[] = [];
   private waiting: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** Acks a task waits on before it starts (acks early), sent on their own. */
+  private early: { deliveries: Delivery[]; sent: Promise<void> } | undefined;
   private readonly retrying = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -39,6 +41,26 @@ export class AckBatcher {
       setImmediate(this.#flushTaken);
     }
     return this.waiting.promise;
+  }
+
+  /**
+   * Acks before the task runs (`acksLate: false`), batched within the turn but never handed
+   * to a reserve: a reserve that long-polls an empty queue reports its acks only when its
+   * poll ends, and the task would wait that long to start.
+   */
+  ackBeforeStart(delivery: Delivery): Promise<void> {
+    if (this.early) {
+      this.early.deliveries.push(delivery);
+      return this.early.sent;
+    }
+    const deliveries = [delivery];
+    const sent = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.early = undefined;
+      return this.send(deliveries, 0);
+    });
+    this.early = { deliveries, sent };
+    this.track(sent);
+    return sent;
   }
 
   /** Flushes what no reserve took meanwhile; most turns, the next reserve took it all. */

@@ -53,7 +53,7 @@ export async function processDelivery(deps: DeliveryDeps, delivery: Delivery): P
   }
   const acksLate = task.options.acksLate;
   if (acksLate) deps.leases.hold(delivery);
-  else await deps.acks.ack(delivery);
+  else await deps.acks.ackBeforeStart(delivery);
   if (held) deps.inHand?.start(held);
   if (deps.events.listens('task:started')) {
     const queued = queuedMs(envelope);

@@ -40,6 +40,23 @@ describe.each(BROKERS)('acks on the %s broker', (kind) => {
     expect(await result.get({ timeout: '10s' })).toBe('done');
   });
 
+  it('starts a task acked on receipt at once, while another slot long-polls an empty queue', async () => {
+    const app = h.app();
+    const release = gate();
+    const early = app.task('early', { acksLate: false }, async () => {
+      await release.promise;
+      return 'done';
+    });
+    // A free slot's poll would hold the ack's answer for a minute, were it carried there.
+    const worker = await h.worker(app, { concurrency: 2, pollTimeout: '60s' });
+    const started = once(worker, 'task:started');
+    const result = await early.delay();
+    await started;
+    expect(worker.active).toBe(1);
+    release.open();
+    expect(await result.get({ timeout: '10s' })).toBe('done');
+  });
+
   it('cannot dead-letter a task acked on receipt', async () => {
     const app = h.app();
     const early = app.task('early', { acksLate: false, retry: { max: 0 } }, () => {
