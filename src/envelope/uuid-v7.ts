@@ -4,11 +4,6 @@ import { randomFillSync } from 'node:crypto';
 const POOL_IDS = 256;
 const pool = Buffer.allocUnsafe(POOL_IDS * 10);
 let next = POOL_IDS;
-const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
-/** The two hex digits of a byte. */
-const hex = (byte: number): string => HEX[byte] as string;
-/** A byte of the random pool. */
-const byteAt = (i: number): number => pool[i] as number;
 let prefixMs = -1;
 let prefix = '';
 const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -27,12 +22,13 @@ export function uuidV7(now: number): string {
   const ms = Math.max(0, Math.floor(now));
   if (ms !== prefixMs) {
     prefixMs = ms;
-    const high = Math.floor(ms / 0x1000000) % 0x1000000; // the top 24 of the 48 bits
-    const low = ms % 0x1000000;
-    prefix = `${hex(high >>> 16)}${hex((high >>> 8) & 0xff)}${hex(high & 0xff)}${hex(low >>> 16)}-${hex((low >>> 8) & 0xff)}${hex(low & 0xff)}-7`;
+    const time = (ms % 2 ** 48).toString(16).padStart(12, '0');
+    prefix = `${time.slice(0, 8)}-${time.slice(8)}-7`;
   }
-  pool[r] = 0x80 | (byteAt(r) & 0x3f); // the variant, in the byte that starts the fourth group
-  const random = pool.toString('hex', r, r + 10); // 20 digits: 3 after the version, then 17
+  pool[r] = 0x80 | ((pool[r] as number) & 0x3f); // the variant, in the byte that starts the fourth group
+  // 20 random digits: 4 for the variant group (its first holds the variant bits), 12 for the
+  // last group, 3 after the version digit; one is left over.
+  const random = pool.toString('hex', r, r + 10);
   return `${prefix}${random.slice(17, 20)}-${random.slice(0, 4)}-${random.slice(4, 16)}`;
 }
 
