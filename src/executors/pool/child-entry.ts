@@ -13,6 +13,7 @@ import {
   type ToChild,
   toWireError,
   toWireOutcome,
+  type WireOutcome,
 } from './pool-messages.ts';
 
 interface Channel {
@@ -68,14 +69,13 @@ async function runOne(app: App, message: Extract<ToChild, { type: 'run' }>): Pro
   }
   running.delete(message.id);
   const tainted = outcome.kind !== 'success' && outcome.error instanceof TimeLimitExceeded;
-  const done = {
-    type: 'done',
-    id: message.id,
-    memory: init.measureMemory ? memoryInUse() : 0,
-    tainted,
-  } as const;
+  const memory = init.measureMemory ? memoryInUse() : 0;
+  // Literals, not `{ ...done, outcome }`: that spread makes a new hidden class per task on
+  // Node 20, garbage that outlives young-generation collections (see settle.ts).
+  const done = (wire: WireOutcome) =>
+    ({ type: 'done', id: message.id, memory, tainted, outcome: wire }) as const;
   try {
-    channel.send({ ...done, outcome: toWireOutcome(outcome) });
+    channel.send(done(toWireOutcome(outcome)));
   } catch (error) {
     // A result the channel cannot carry (a function, a socket) fails the attempt, clearly.
     const reason = `the task's result cannot be sent to the worker: ${coerceError(error).message}`;
@@ -84,7 +84,7 @@ async function runOne(app: App, message: Extract<ToChild, { type: 'run' }>): Pro
       reason: 'not-retryable',
       error: toWireError(new Error(reason)),
     } as const;
-    channel.send({ ...done, outcome: failure });
+    channel.send(done(failure));
   }
 }
 
