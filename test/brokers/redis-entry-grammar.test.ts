@@ -18,15 +18,17 @@ type Verdict =
   | { ok: false; problem: string };
 
 // The Lua parser as the scripts include it, plus a probe that returns its verdict, its fields,
-// the entry as reserve.lua repacks it with one more delivery and as requeue-dead.lua with none.
+// the entry as reserve.lua repacks it with one more delivery and as requeue-dead.lua with none,
+// and last what reserve.lua's shortcut for a first delivery makes of it (nil where it passes).
 const LUA_PROBE = `${loadLuaSource('lib/entry.lua')}
+local first = first_delivery(ARGV[1]) or false
 local parsed, problem = parse_entry(ARGV[1])
-if parsed == nil then return { 0, problem } end
+if parsed == nil then return { 0, problem, first } end
 local bar = string.find(parsed.rest, '|', 1, true)
 return { 1, parsed.priority, tostring(parsed.deliveries), string.sub(parsed.rest, 1, bar - 1),
   parsed.id, string.sub(parsed.rest, bar + #parsed.id + 1),
   pack_entry(parsed.priority, parsed.deliveries + 1, parsed.rest),
-  pack_entry(parsed.priority, 0, parsed.rest) }
+  pack_entry(parsed.priority, 0, parsed.rest), first }
 `;
 
 const DEAD_PROBE = `${loadLuaSource('lib/entry.lua')}
@@ -70,10 +72,29 @@ function jsVerdict(bytes: Buffer): Verdict {
   return { ok: true, priority, deliveries: String(deliveries), id, body: Buffer.from(body) };
 }
 
+/**
+ * Asserts reserve.lua's shortcut agrees with the full path: where it takes an entry (a short
+ * one), the entry reads as never delivered and the shortcut's bytes are what the full path packs
+ * for its first delivery; every other value it leaves to the full path.
+ */
+async function expectSameFirstDelivery(bytes: Buffer): Promise<void> {
+  const reply = await evalProbe(LUA_PROBE, bytes);
+  const ok = Number(reply[0]) === 1;
+  const first = reply[ok ? 8 : 2] ?? null;
+  const short =
+    bytes.length >= 17 && bytes[0] !== undefined && bytes[0] >= 0xf5 && bytes[0] <= 0xfe;
+  expect(first === null, JSON.stringify(bytes.toString('latin1'))).toBe(!short);
+  if (first === null) return;
+  expect(ok).toBe(true);
+  expect(String(reply[2])).toBe('0');
+  expect((first as Buffer).equals(reply[6] as Buffer)).toBe(true);
+}
+
 /** Asserts both parsers read `bytes` alike: the same verdict, problem and fields. */
 async function expectSameVerdict(bytes: Buffer): Promise<Verdict> {
   const lua = await luaVerdict(bytes);
   expect(jsVerdict(bytes), JSON.stringify(bytes.toString('latin1'))).toEqual(lua);
+  await expectSameFirstDelivery(bytes);
   return lua;
 }
 

@@ -40,10 +40,10 @@ local dead = {}
 local pops = {}
 local taken = 0
 
-local function hold(parsed)
+-- Holds `value`, the entry as it is while delivered.
+local function hold(value)
   taken = taken + 1
   local receipt = ARGV[3] .. taken
-  local value = pack_entry(parsed.priority, parsed.deliveries + 1, parsed.rest)
   held[#held + 1] = receipt
   held[#held + 1] = value
   leases[#leases + 1] = expiry
@@ -59,14 +59,19 @@ local function take(key)
     if not popped then return end
     pops[#pops + 1] = { key, popped }
     for _, entry in ipairs(popped) do
-      local parsed, problem = parse_entry(entry)
-      if parsed ~= nil and parsed.deliveries >= MAX_DELIVERIES then
-        parsed, problem = nil, 'delivery count is at its limit ' .. MAX_DELIVERIES
-      end
-      if parsed == nil then
-        dead[#dead + 1] = pack_dead(now, 'corrupted entry under a Celeriac key ' .. key .. ': ' .. problem, entry)
+      local first = first_delivery(entry)
+      if first ~= nil then
+        hold(first)
       else
-        hold(parsed)
+        local parsed, problem = parse_entry(entry)
+        if parsed ~= nil and parsed.deliveries >= MAX_DELIVERIES then
+          parsed, problem = nil, 'delivery count is at its limit ' .. MAX_DELIVERIES
+        end
+        if parsed == nil then
+          dead[#dead + 1] = pack_dead(now, 'corrupted entry under a Celeriac key ' .. key .. ': ' .. problem, entry)
+        else
+          hold(pack_entry(parsed.priority, parsed.deliveries + 1, parsed.rest))
+        end
       end
     end
   end

@@ -66,6 +66,16 @@ local function pack_entry(priority, deliveries, rest)
   return priority .. '|' .. deliveries .. '|' .. rest
 end
 
+-- The held form of a short entry (a message never delivered) after its first delivery: exactly
+-- what pack_entry(priority, 1, rest) makes of what parse_entry reads, with the body copied once
+-- and no table built; nil for any other value, which goes through parse_entry. Reserve's common
+-- case, once per message it hands out.
+local function first_delivery(entry)
+  local tag = string.byte(entry, 1)
+  if tag == nil or tag < SHORT_TAG or tag > SHORT_TAG + 9 or #entry < 17 then return nil end
+  return (tag - SHORT_TAG) .. '|1|u|' .. string.sub(entry, 2)
+end
+
 -- Dead letters are "<failed at ms>|<reason length>|<reason><entry or raw value>": the time 1 to
 -- 15 digits, the length 1 to 9 digits, then exactly that many reason bytes (as entry.ts reads).
 local function parse_dead(letter)
