@@ -16,8 +16,13 @@
  * So a median that moved less than the runs scatter is never flagged, and a noisy new run needs a
  * larger move to be flagged. With one run on a side its range is a single value and says nothing
  * about the scatter, so the band is only as wide as the other side's range; a comparison of
- * single runs flags every change. The table marks such rows. BullMQ's change is shown beside Celeriac's as the control for the machine (if both moved
- * alike, the machine changed more than the code) but does not enter the flag.
+ * single runs flags every change. The table marks such rows.
+ *
+ * The same rule judges the ratio to BullMQ, in a second flag ("vs bullmq"). BullMQ runs
+ * interleaved with Celeriac in each run, so it is the control for the machine: when both move
+ * alike (another machine, a busier one), the first flag fires and the second does not. A ratio's
+ * range is the widest its runs allow (Celeriac's lowest over BullMQ's highest, and the reverse),
+ * as the files keep each system's range, not each run's pair.
  *
  * Figures present in only one of the two results are listed as absent, not compared (a run with
  * `--only` measures a few). A figure whose unit differs between the files, or whose unit has no
@@ -60,6 +65,8 @@ export interface FigureComparison {
   bullmqChange: number | undefined;
   /** [oldMin − h, oldMax + h]: a Celeriac median outside it is flagged. */
   band: [number, number] | undefined;
+  /** The flag of the ratio to BullMQ (the machine's drift taken out); undefined when absent. */
+  ratioFlag: Flag | undefined;
   /** One run on a side: the band is the old value(s) alone, so any change flags. */
   singleRun: boolean;
   /** Why the figure is incomparable. */
@@ -89,6 +96,30 @@ export function flagFigure(
 }
 
 const percentChange = (now: number, old: number) => (now / old - 1) * 100;
+
+/**
+ * A figure's ratio to BullMQ as a figure of its own, for flagFigure: the median ratio, and the
+ * widest span the two systems' ranges allow; undefined when a BullMQ value is not above 0.
+ */
+export function ratioFigure(f: FigureResult): FigureResult | undefined {
+  const [cMin, cMax] = f.range.celeriac;
+  const [bMin, bMax] = f.range.bullmq;
+  if (!(f.bullmq > 0 && bMin > 0)) return undefined;
+  return {
+    ...f,
+    celeriac: f.celeriac / f.bullmq,
+    bullmq: 1,
+    ratio: f.celeriac / f.bullmq,
+    range: { celeriac: [cMin / bMax, cMax / bMin], bullmq: [1, 1] },
+  };
+}
+
+/** flagFigure on the ratios to BullMQ of both results. */
+export function flagRatio(old: FigureResult, now: FigureResult): Flag {
+  const o = ratioFigure(old);
+  const n = ratioFigure(now);
+  return o && n ? flagFigure(o, n).flag : 'incomparable';
+}
 
 /**
  * Every figure of either result, in table order (then any the earlier file has that this
@@ -123,6 +154,7 @@ export function compareResults(
         change: undefined,
         bullmqChange: undefined,
         band: undefined,
+        ratioFlag: undefined,
         singleRun,
       });
       continue;
@@ -137,6 +169,7 @@ export function compareResults(
       change: percentChange(n.celeriac, o.celeriac),
       bullmqChange: percentChange(n.bullmq, o.bullmq),
       band,
+      ratioFlag: flag === 'incomparable' ? undefined : flagRatio(o, n),
       singleRun,
       ...(reason ? { reason } : {}),
     });
@@ -217,6 +250,7 @@ export function formatComparison(
     'new bullmq',
     'change',
     'flag',
+    'vs bullmq',
   ];
   const rows = comparisons.map((c) => [
     c.name,
@@ -228,6 +262,7 @@ export function formatComparison(
     value(c.new, 'bullmq'),
     signed(c.bullmqChange),
     `${FLAG_TEXT[c.flag]}${c.reason ? ` (${c.reason})` : ''}${c.singleRun && c.old && c.new ? ' *' : ''}`,
+    c.ratioFlag ? FLAG_TEXT[c.ratioFlag] : '—',
   ]);
   const widths = header.map((h, col) =>
     Math.max(h.length, ...rows.map((row) => row[col]?.length ?? 0)),
@@ -252,6 +287,12 @@ export function formatComparison(
     regressions.length > 0
       ? `${regressions.length} regression(s) beyond the spread of the runs: ${regressions.join(', ')}`
       : 'no regression beyond the spread of the runs',
+  );
+  const against = comparisons.filter((c) => c.ratioFlag === 'regression').map((c) => c.name);
+  lines.push(
+    against.length > 0
+      ? `${against.length} regression(s) against BullMQ in the same run (the machine's drift taken out): ${against.join(', ')}`
+      : "no regression against BullMQ in the same run (the machine's drift taken out)",
   );
   return lines.join('\n');
 }

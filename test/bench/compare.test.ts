@@ -4,7 +4,9 @@ import {
   compareResults,
   type FigureComparison,
   flagFigure,
+  flagRatio,
   formatComparison,
+  ratioFigure,
 } from '../../bench/compare.ts';
 import type { FigureResult, ResultsFile } from '../../bench/report.ts';
 
@@ -124,6 +126,43 @@ describe('bench/compare', () => {
     const old = figure('enqueue_one', 'tasks/s', 1000, [950, 1050]);
     const now = { ...figure('enqueue_one', 'tasks/s', 800, [780, 820]), bullmq: 50 };
     expect(flagFigure(old, now).flag).toBe('regression');
+  });
+
+  it('judges the ratio to BullMQ apart: a slower machine moves both systems, not the ratio', () => {
+    const both = (
+      c: number,
+      [cl, ch]: [number, number],
+      b: number,
+      [bl, bh]: [number, number],
+    ) => ({
+      ...figure('process_c1_1proc', 'tasks/s', c, [cl, ch]),
+      bullmq: b,
+      ratio: c / b,
+      range: { celeriac: [cl, ch] as [number, number], bullmq: [bl, bh] as [number, number] },
+    });
+    const old = both(8000, [7800, 8200], 6000, [5900, 6100]);
+    // The machine halved both: the median regressed, the ratio (1.33) did not move.
+    const slower = both(4000, [3900, 4100], 3000, [2950, 3050]);
+    expect(flagFigure(old, slower).flag).toBe('regression');
+    expect(flagRatio(old, slower)).toBe('within');
+    // Celeriac alone lost a third on the same machine: both flags fire.
+    const worse = both(5300, [5200, 5400], 6000, [5900, 6100]);
+    expect(flagFigure(old, worse).flag).toBe('regression');
+    expect(flagRatio(old, worse)).toBe('regression');
+    // BullMQ alone slowed: Celeriac's median is within, its ratio improved.
+    expect(flagRatio(old, both(8000, [7800, 8200], 4000, [3900, 4100]))).toBe('improvement');
+    // The ratio's span is the widest the two ranges allow.
+    expect(ratioFigure(old)?.range.celeriac).toEqual([7800 / 6100, 8200 / 5900]);
+    const text = formatComparison(
+      compareResults(results([old]), results([slower])),
+      results([old]),
+      { mode: 'full', machine: 'test machine', floor: undefined },
+      'old.json',
+    );
+    expect(text).toMatch(/\| process_c1_1proc +\|.*REGRESSION +\| within spread +\|/);
+    expect(text).toContain(
+      "no regression against BullMQ in the same run (the machine's drift taken out)",
+    );
   });
 
   it('flags any change of a single run, and marks it', () => {
