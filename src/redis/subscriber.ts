@@ -12,6 +12,8 @@ export interface RedisSubscriberOptions {
   heartbeatChannelPrefix: string;
   heartbeatMs: number;
   onMessage: (channel: string, message: string) => void;
+  /** Channels starting with `prefix` carry binary messages: they go to `receive` as bytes. */
+  binary?: { prefix: string; receive: (channel: string, message: Buffer) => void };
   onError: (error: unknown, what: string) => void;
 }
 
@@ -99,6 +101,13 @@ export class RedisSubscriber {
     this.client = undefined;
     const client = await this.options.connect();
     client.on('message', (channel: string, message: string) => this.receive(channel, message));
+    const binary = this.options.binary;
+    if (binary) {
+      client.on('messageBuffer', (channel: Buffer, message: Buffer) => {
+        const name = channel.toString();
+        if (name.startsWith(binary.prefix)) binary.receive(name, message);
+      });
+    }
     client.on('error', (error) => this.options.onError(error, 'subscriber connection'));
     if (!this.closed) await client.subscribe(this.heartbeatChannel, ...this.channels);
     if (this.closed) {
@@ -112,7 +121,8 @@ export class RedisSubscriber {
 
   private receive(channel: string, message: string): void {
     if (channel === this.heartbeatChannel) this.lastBeat = Date.now();
-    else this.options.onMessage(channel, message);
+    else if (!this.options.binary || !channel.startsWith(this.options.binary.prefix))
+      this.options.onMessage(channel, message);
   }
 
   private async beat(): Promise<void> {

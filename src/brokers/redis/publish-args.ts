@@ -2,7 +2,10 @@ import type { OutgoingMessage } from '../contract/index.ts';
 import { packEntry } from './entry.ts';
 import type { QueueKeys } from './queue-keys.ts';
 
-/** KEYS and ARGV of one publish.lua call: messages grouped by target key, in order, then the dead list. */
+/**
+ * KEYS and ARGV of one publish.lua call: messages grouped by target key, in order, then the keys
+ * a hand-off writes (waiters, held, leases) and the dead list.
+ */
 export function publishArgs(
   keys: QueueKeys,
   messages: OutgoingMessage[],
@@ -39,5 +42,5 @@ export function publishArgs(
     // Item by item: spreading a run of 100,000 or more overflows the call stack.
     for (const item of g.items) args.push(item);
   }
-  return { keys: [...targets, keys.dead], args };
+  return { keys: [...targets, keys.waiters, keys.held, keys.leases, keys.dead], args };
 }

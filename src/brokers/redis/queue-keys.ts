@@ -10,6 +10,8 @@ export class QueueKeys {
   readonly held: string;
   readonly leases: string;
   readonly dead: string;
+  /** Reserves waiting for a message, by when they lapse (scripts/lib/waiters.lua). */
+  readonly waiters: string;
   readonly wakeChannel: string;
   /** The keys reserve.lua takes, in its order: made once, as every reserve sends them. */
   readonly reserveKeys: string[];
@@ -22,14 +24,27 @@ export class QueueKeys {
     this.held = `${tag}:held`;
     this.leases = `${tag}:leases`;
     this.dead = `${tag}:dead`;
+    this.waiters = `${tag}:waiters`;
     this.wakeChannel = `${tag}:wake`;
-    this.reserveKeys = [...this.ready, this.delayed, this.held, this.leases, this.dead];
+    this.reserveKeys = [
+      ...this.ready,
+      this.delayed,
+      this.held,
+      this.leases,
+      this.dead,
+      this.waiters,
+    ];
   }
 }
 
 /** The set of queue names ever published to (its own slot; an index, not on the hot path). */
 export function queueIndexKey(prefix: string): string {
   return `${prefix}:queues`;
+}
+
+/** The channel on which a broker's reserves are handed messages; one per broker instance. */
+export function handoffChannel(prefix: string, brokerId: string): string {
+  return `${prefix}:handoff:${brokerId}`;
 }
 
 /** The hash tag of the control keys: revokes and workers live on one Cluster slot. */

@@ -40,26 +40,24 @@ import type { SlotStore } from '../contract/slot-store.ts';
 import type { UniqueStore } from '../contract/unique-store.ts';
 import type { WorkerRegistry } from '../contract/worker-registry.ts';
 import { checkAvailableAt, checkRetryAt } from '../message-times.ts';
-import { QueueWakeup } from '../queue-wakeup.ts';
 import { listDeadLetters, purgeDeadLetters, requeueDeadLetters } from './dead-letters.ts';
 import { packEntry, unpackEntry } from './entry.ts';
+import { groupBy } from './group-by.ts';
 import { SCRIPTS } from './lua-script.ts';
 import { publishArgs } from './publish-args.ts';
 import { PublishCoalescer } from './publish-coalescer.ts';
 import { type PublishCall, publishTransaction } from './publish-transaction.ts';
-import { QueueHints } from './queue-hints.ts';
-import { QueueKeyring, queueIndexKey } from './queue-keys.ts';
-import { maintainQueue, maintenanceDue } from './queue-maintenance.ts';
+import { handoffChannel, QueueKeyring, queueIndexKey } from './queue-keys.ts';
 import { RedisBeatStore } from './redis-beat-store.ts';
 import { RedisBroadcast } from './redis-broadcast.ts';
 import type { RedisBrokerOptions } from './redis-broker-options.ts';
 import { RedisRateStore } from './redis-rate-store.ts';
+import { RedisReserver } from './redis-reserver.ts';
 import { RedisRevokeStore } from './redis-revoke-store.ts';
 import { RedisSlotStore } from './redis-slot-store.ts';
 import { RedisUniqueStore } from './redis-unique-store.ts';
 import { RedisWorkerRegistry } from './redis-worker-registry.ts';
-import { reserveBatch } from './reserve-batch.ts';
-import { monotonicMs, ServerClock } from './server-clock.ts';
+import { monotonicMs } from './server-clock.ts';
 
 /** Named in the error when ioredis is missing. */
 const REDIS_FEATURE = 'the Redis broker';
@@ -87,9 +85,6 @@ export class RedisBroker implements Broker {
   readonly #options: Required<Omit<RedisBrokerOptions, 'url' | 'prefix'>>;
   readonly #log: Logger;
   readonly #keys: QueueKeyring;
-  readonly #hints = new QueueHints();
-  /** The server's clock, on which leases and due times live; it times naps and maintenance. */
-  readonly #clock = new ServerClock();
   readonly #publisher = new PublishCoalescer((messages) => this.#publishNow(messages));
   /** Unique-task claims: string keys under each queue's hash tag, set by the publish script. */
   readonly uniques: UniqueStore = new RedisUniqueStore({
@@ -99,19 +94,21 @@ export class RedisBroker implements Broker {
     withRetry: (operation) => this.#withRetry(operation),
   });
   readonly #indexed = new Set<string>();
-  readonly #wakeup = new QueueWakeup();
   readonly #closing = new AbortController();
   #client: RedisClient | undefined;
   #connecting: Promise<void> | undefined;
   #subscriber: RedisSubscriber | undefined;
-  #receiptCounter = 0;
-  readonly #receiptBase = randomBytes(6).toString('base64url');
+  /** Where sends hand this broker's waiting reserves their messages. */
+  readonly #handoffChannel: string;
+  readonly #reserver: RedisReserver;
 
   /** Connects nothing yet. */
   constructor(options: RedisBrokerOptions = {}, logger?: Logger) {
     this.#target = parseRedisUrl(options.url ?? DEFAULT_REDIS_URL, 'broker');
     this.#prefix = options.prefix ?? this.#target.prefix ?? 'celeriac';
     this.#keys = new QueueKeyring(this.#prefix);
+    const receiptBase = randomBytes(6).toString('base64url');
+    this.#handoffChannel = handoffChannel(this.#prefix, receiptBase);
     const cluster = this.#target.cluster;
     this.capabilities = {
       delay: true,
@@ -143,6 +140,16 @@ export class RedisBroker implements Broker {
       connectionName: options.connectionName ?? 'celeriac',
     };
     this.#log = logger ?? createLogger('warn');
+    this.#reserver = new RedisReserver({
+      keys: this.#keys,
+      pollIntervalMs: this.#options.pollIntervalMs,
+      receiptBase,
+      handoffChannel: this.#handoffChannel,
+      closing: this.#closing.signal,
+      watch: (queues, handoffs) => this.#watch(queues, handoffs),
+      ack: (deliveries) => this.ack(deliveries),
+      warn: (error, what) => this.#warn(error, what),
+    });
   }
 
   /** @internal The wake-up subscription, for tests and diagnostics. */
@@ -210,43 +217,7 @@ export class RedisBroker implements Broker {
    */
   async reserve(queues: string[], options: ReserveOptions): Promise<Delivery[]> {
     const client = this.#client ?? (await this.#ready());
-    // Monotonic: a step of this machine's wall clock neither ends a poll nor stretches it.
-    const deadline = monotonicMs() + (options.waitMs ?? 0);
-    const acks = groupBy(options.ack ?? [], (d) => d.queue);
-    if ((options.waitMs ?? 0) > 0) await this.#watch(queues);
-    for (;;) {
-      const seen = this.#wakeup.mark('', queues);
-      const deliveries: Delivery[] = [];
-      for (const queue of queues) {
-        if (deliveries.length >= options.max) break;
-        const hint = this.#hints.of(queue);
-        if (maintenanceDue(hint, this.#clock.now()))
-          await maintainQueue(client, this.#keys.of(queue), hint, this.#clock);
-        const batch = acks.get(queue) ?? [];
-        acks.delete(queue);
-        deliveries.push(
-          ...(await this.#reserveFrom(client, queue, options.max - deliveries.length, {
-            leaseMs: options.leaseMs,
-            ackReceipts: batch.map((d) => d.receipt),
-          })),
-        );
-      }
-      // Acks of queues this call did not reach (earlier queues filled `max`).
-      if (acks.size > 0) await this.ack([...acks.values()].flat());
-      acks.clear();
-      const left = deadline - monotonicMs();
-      if (
-        deliveries.length > 0 ||
-        left <= 0 ||
-        options.signal?.aborted ||
-        this.#closing.signal.aborted
-      ) {
-        return deliveries;
-      }
-      const next = this.#hints.msUntilNext(queues, this.#clock.now());
-      const nap = Math.min(left, this.#options.pollIntervalMs, next);
-      await this.#wakeup.wait('', queues, nap, [options.signal, this.#closing.signal], seen);
-    }
+    return this.#reserver.reserve(client, queues, options);
   }
 
   /** Acks deliveries, one script call per queue; returns how many were still held. */
@@ -397,40 +368,10 @@ export class RedisBroker implements Broker {
     return this.#client as RedisClient;
   }
 
-  async #reserveFrom(
-    client: RedisClient,
-    queue: string,
-    max: number,
-    call: { leaseMs: number; ackReceipts: string[] },
-  ): Promise<Delivery[]> {
-    const hints = this.#hints.of(queue);
-    // Other workers' leases and delayed retries change the hints without telling this one:
-    // they are re-read once per poll interval, not on every reserve.
-    const now = monotonicMs();
-    const withHints = now - hints.readAt >= this.#options.pollIntervalMs;
-    const batch = await reserveBatch(client, {
-      queue,
-      keys: this.#keys.of(queue),
-      max,
-      receiptPrefix: `${this.#receiptBase}.${++this.#receiptCounter}.`,
-      withHints,
-      ...call,
-    });
-    this.#clock.observe(batch.serverNow);
-    if (withHints) {
-      hints.nextDue = batch.nextDue;
-      hints.nextExpiry = batch.nextExpiry;
-      hints.readAt = now;
-    }
-    const ourExpiry = batch.serverNow + call.leaseMs;
-    if (batch.deliveries.length > 0 && (hints.nextExpiry < 0 || ourExpiry < hints.nextExpiry))
-      hints.nextExpiry = ourExpiry;
-    return batch.deliveries;
-  }
-
-  async #watch(queues: string[]): Promise<void> {
+  async #watch(queues: string[], handoffs: boolean): Promise<void> {
     this.#subscriber ??= this.#createSubscriber();
-    await this.#subscriber.watch(queues.map((q) => this.#keys.of(q).wakeChannel));
+    const channels = queues.map((q) => this.#keys.of(q).wakeChannel);
+    await this.#subscriber.watch(handoffs ? [...channels, this.#handoffChannel] : channels);
   }
 
   /** Subscribes the one subscriber connection (made on first use) to broadcast channels. */
@@ -458,11 +399,14 @@ export class RedisBroker implements Broker {
       },
       heartbeatChannelPrefix: `${this.#prefix}:heartbeat:`,
       heartbeatMs: this.#options.heartbeatMs,
+      binary: {
+        prefix: this.#handoffChannel,
+        receive: (_channel, message) => this.#reserver.receiveHandoff(message),
+      },
       onMessage: (channel, message) => {
         const queue = this.#keys.queueOfChannel(channel);
         if (queue === undefined) return this.#broadcast.receive(channel, message);
-        this.#hints.noteDue(queue, Number(message));
-        this.#wakeup.notify('', [queue]);
+        this.#reserver.receiveWake(queue, message);
       },
       onError: (error, what) => this.#warn(error, what),
     });
@@ -499,15 +443,4 @@ export class RedisBroker implements Broker {
       }
     }
   }
-}
-
-function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
 }

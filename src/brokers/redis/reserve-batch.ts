@@ -16,6 +16,10 @@ export interface ReserveBatchCall {
   ackReceipts: string[];
   /** Whether to read the maintenance hints (two more lookups). */
   withHints: boolean;
+  /** Register as a waiter under this member, for `ttlMs`, should nothing be ready. */
+  register?: { member: string; ttlMs: number };
+  /** An earlier registration to close: what it was handed comes back first. */
+  close?: string;
 }
 
 /** What reserve.lua returned: the messages, and when the queue next needs maintenance. */
@@ -27,6 +31,8 @@ export interface ReservedBatch {
   nextDue: number;
   /** Earliest lease expiry, -1 when none, -2 when not asked for. */
   nextExpiry: number;
+  /** Whether the call registered as a waiter (it found nothing and was asked to). */
+  registered: boolean;
 }
 
 /** Acks the given receipts, then reserves up to `max` messages of one queue, atomically. */
@@ -40,11 +46,14 @@ export async function reserveBatch(
     call.leaseMs,
     call.receiptPrefix,
     call.withHints ? '1' : '0',
+    call.register?.member ?? '',
+    call.register?.ttlMs ?? 0,
+    call.close ?? '',
     ...call.ackReceipts,
   ])) as Buffer[];
   const deliveries: Delivery[] = [];
   const unreadable: Array<{ receipt: string; problem: string }> = [];
-  for (let i = 3; i < reply.length; i += 2) {
+  for (let i = 4; i < reply.length; i += 2) {
     const receipt = (reply[i] as Buffer).toString();
     const entry = readEntry(reply[i + 1] as Buffer);
     if ('problem' in entry) unreadable.push({ receipt, problem: entry.problem });
@@ -59,10 +68,12 @@ export async function reserveBatch(
     serverNow: Number(reply[2]),
     nextDue: Number(reply[0]),
     nextExpiry: Number(reply[1]),
+    registered: Number(reply[3]) === 1,
   };
 }
 
-function toDelivery(queue: string, receipt: string, entry: Entry): Delivery {
+/** A held entry as the delivery a reserve hands out. */
+export function toDelivery(queue: string, receipt: string, entry: Entry): Delivery {
   return {
     id: entry.id,
     queue,

@@ -6,11 +6,17 @@
 -- KEYS[12]     held hash (receipt -> entry)
 -- KEYS[13]     leases zset (receipt -> lease expiry ms)
 -- KEYS[14]     dead list
+-- KEYS[15]     waiters zset (lib/waiters.lua)
 -- ARGV[1] max  ARGV[2] lease ms  ARGV[3] receipt prefix
 -- ARGV[4] '1' to return the maintenance hints, '0' to skip them
--- ARGV[5..] receipts to ack first (outdated ones change nothing)
--- Returns { next due delayed ms, next lease expiry ms, the server's time ms, receipt1, entry1,
--- ... }; each hint is -1 when there is nothing, or -2 when not asked for. Leases and due times
+-- ARGV[5] the waiter member to register should nothing be ready ('' for none), ARGV[6] for how
+--         many ms it stays registered
+-- ARGV[7] an earlier registration of this worker's to close ('' for none): what it was handed
+--         is returned first, and counts towards max
+-- ARGV[8..] receipts to ack first (outdated ones change nothing)
+-- Returns { next due delayed ms, next lease expiry ms, the server's time ms, 1 if it registered
+-- else 0, receipt1, entry1, ... }; each hint is -1 when there is nothing, or -2 when not asked
+-- for. Leases and due times
 -- are on the server's clock (lib/server-time.lua), whatever the worker's says. A value that is not an entry is moved to the
 -- dead list with its reason, never returned; a key holding a value of the wrong type is set
 -- aside (lib/set-aside.lua), and should a write still fail, every popped value goes back to the
@@ -19,6 +25,7 @@
 --@include lib/entry.lua
 --@include lib/set-aside.lua
 --@include lib/server-time.lua
+--@include lib/waiters.lua
 local now = server_ms()
 local max = tonumber(ARGV[1])
 local expiry = now + tonumber(ARGV[2])
@@ -31,7 +38,7 @@ local function call_in_slices(kind, command, key, items, first)
   end
 end
 
-local out = { -2, -2, now }
+local out = { -2, -2, now, 0 }
 local held = {}
 local leases = {}
 local receipts = {}
@@ -39,6 +46,8 @@ local dead = {}
 -- { key, values } per LPOP, in order: what put_back() returns should a later write fail.
 local pops = {}
 local taken = 0
+-- How many this call may take from the lists: max less what a closed registration was handed.
+local limit = max
 
 -- Holds `value`, the entry as it is while delivered.
 local function hold(value)
@@ -54,8 +63,8 @@ local function hold(value)
 end
 
 local function take(key)
-  while taken < max do
-    local popped = call_on('list', 'LPOP', key, max - taken)
+  while taken < limit do
+    local popped = call_on('list', 'LPOP', key, limit - taken)
     if not popped then return end
     pops[#pops + 1] = { key, popped }
     for _, entry in ipairs(popped) do
@@ -78,13 +87,20 @@ local function take(key)
 end
 
 local function reserve()
-  call_in_slices('hash', 'HDEL', KEYS[12], ARGV, 5)
-  call_in_slices('zset', 'ZREM', KEYS[13], ARGV, 5)
+  call_in_slices('hash', 'HDEL', KEYS[12], ARGV, 8)
+  call_in_slices('zset', 'ZREM', KEYS[13], ARGV, 8)
+  local handed = close_waiter(KEYS[15], KEYS[12], ARGV[7])
+  for _, item in ipairs(handed) do out[#out + 1] = item end
+  limit = max - #handed / 2
   -- Most queues use the default priority only: one EXISTS spares nine empty pops.
   if redis.call('EXISTS', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]) > 0 then
     for p = 9, 1, -1 do take(KEYS[p + 1]) end
   end
   take(KEYS[1])
+  if taken == 0 and #handed == 0 and ARGV[5] ~= '' then
+    call_on('zset', 'ZADD', KEYS[15], now + tonumber(ARGV[6]), ARGV[5])
+    out[4] = 1
+  end
   call_in_slices('hash', 'HSET', KEYS[12], held, 1)
   call_in_slices('zset', 'ZADD', KEYS[13], leases, 1)
   call_in_slices('list', 'RPUSH', KEYS[14], dead, 1)
