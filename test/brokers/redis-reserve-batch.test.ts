@@ -62,6 +62,8 @@ describe.skipIf(!redisAvailable)('reserveBatch', () => {
       receiptPrefix: 'r.',
       ackReceipts: [],
       withHints: false,
+      register: undefined,
+      close: undefined,
     });
 
     expect(batch.deliveries.map((d) => d.id)).toEqual(['good']);

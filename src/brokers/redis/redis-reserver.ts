@@ -204,12 +204,35 @@ export class RedisReserver {
     if (call.close) this.#inbox.close(call.close.prefix);
     // Open before the call: a send may hand off before the reply arrives.
     if (member) this.#inbox.open(receiptPrefix, queue);
+    const hints = this.hints.of(queue);
+    // Other workers' leases and delayed retries change the hints without telling this one:
+    // they are re-read once per poll interval, not on every reserve.
+    const now = monotonicMs();
+    const withHints = now - hints.readAt >= this.deps.pollIntervalMs;
     let batch: ReservedBatch;
     try {
-      batch = await this.#reserveBatch(client, queue, max, receiptPrefix, call, member);
+      batch = await reserveBatch(client, {
+        queue,
+        keys: this.deps.keys.of(queue),
+        max,
+        receiptPrefix,
+        withHints,
+        leaseMs: call.leaseMs,
+        ackReceipts: call.ackReceipts,
+        // Written out, not spread in: a spread into a literal gives each call object a hidden
+        // class of its own on Node 20, which a busy worker then promotes (BENCHMARKS.md).
+        register: member ? { member, ttlMs: call.registerForMs } : undefined,
+        close: call.close?.member,
+      });
     } catch (error) {
       if (member) this.#inbox.close(receiptPrefix);
       throw error;
+    }
+    this.clock.observe(batch.serverNow);
+    if (withHints) {
+      hints.nextDue = batch.nextDue;
+      hints.nextExpiry = batch.nextExpiry;
+      hints.readAt = now;
     }
     if (batch.deliveries.length > 0) this.#noteLeased(queue, batch.serverNow, call.leaseMs);
     if (!member || !batch.registered) {
@@ -217,45 +240,6 @@ export class RedisReserver {
       return { deliveries: batch.deliveries, registration: undefined };
     }
     return { deliveries: batch.deliveries, registration: { queue, member, prefix: receiptPrefix } };
-  }
-
-  /** The reserve.lua call itself, and the hints it read. */
-  async #reserveBatch(
-    client: RedisClient,
-    queue: string,
-    max: number,
-    receiptPrefix: string,
-    call: {
-      leaseMs: number;
-      ackReceipts: string[];
-      close: Registration | undefined;
-      registerForMs: number;
-    },
-    member: string | undefined,
-  ): Promise<ReservedBatch> {
-    const hints = this.hints.of(queue);
-    // Other workers' leases and delayed retries change the hints without telling this one:
-    // they are re-read once per poll interval, not on every reserve.
-    const now = monotonicMs();
-    const withHints = now - hints.readAt >= this.deps.pollIntervalMs;
-    const batch = await reserveBatch(client, {
-      queue,
-      keys: this.deps.keys.of(queue),
-      max,
-      receiptPrefix,
-      withHints,
-      leaseMs: call.leaseMs,
-      ackReceipts: call.ackReceipts,
-      ...(member ? { register: { member, ttlMs: call.registerForMs } } : {}),
-      ...(call.close ? { close: call.close.member } : {}),
-    });
-    this.clock.observe(batch.serverNow);
-    if (withHints) {
-      hints.nextDue = batch.nextDue;
-      hints.nextExpiry = batch.nextExpiry;
-      hints.readAt = now;
-    }
-    return batch;
   }
 
   /** Brings the queue's next lease expiry forward to the leases just taken, if earlier. */

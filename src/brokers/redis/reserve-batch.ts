@@ -17,9 +17,9 @@ export interface ReserveBatchCall {
   /** Whether to read the maintenance hints (two more lookups). */
   withHints: boolean;
   /** Register as a waiter under this member, for `ttlMs`, should nothing be ready. */
-  register?: { member: string; ttlMs: number };
+  register: { member: string; ttlMs: number } | undefined;
   /** An earlier registration to close: what it was handed comes back first. */
-  close?: string;
+  close: string | undefined;
 }
 
 /** What reserve.lua returned: the messages, and when the queue next needs maintenance. */
