@@ -68,19 +68,11 @@ local function take(key)
     if not popped then return end
     pops[#pops + 1] = { key, popped }
     for _, entry in ipairs(popped) do
-      local first = first_delivery(entry)
-      if first ~= nil then
-        hold(first)
+      local value, problem = held_form(entry)
+      if value == nil then
+        dead[#dead + 1] = pack_dead(now, 'corrupted entry under a Celeriac key ' .. key .. ': ' .. problem, entry)
       else
-        local parsed, problem = parse_entry(entry)
-        if parsed ~= nil and parsed.deliveries >= MAX_DELIVERIES then
-          parsed, problem = nil, 'delivery count is at its limit ' .. MAX_DELIVERIES
-        end
-        if parsed == nil then
-          dead[#dead + 1] = pack_dead(now, 'corrupted entry under a Celeriac key ' .. key .. ': ' .. problem, entry)
-        else
-          hold(pack_entry(parsed.priority, parsed.deliveries + 1, parsed.rest))
-        end
+        hold(value)
       end
     end
   end

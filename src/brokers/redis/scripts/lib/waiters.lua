@@ -17,12 +17,17 @@ local function read_waiter(member)
   return { max = tonumber(max), lease_ms = tonumber(lease_ms), channel = channel, prefix = prefix }
 end
 
--- The held form of a message being sent, at its first delivery; nil when it does not read.
+-- The held form of an entry at its next delivery, or nil and what is wrong with it (it does
+-- not read, or its delivery count is at its limit). Both reserve.lua and a hand-off hold
+-- messages through it.
 local function held_form(entry)
   local first = first_delivery(entry)
   if first ~= nil then return first end
-  local parsed = parse_entry(entry)
-  if parsed == nil or parsed.deliveries >= MAX_DELIVERIES then return nil end
+  local parsed, problem = parse_entry(entry)
+  if parsed == nil then return nil, problem end
+  if parsed.deliveries >= MAX_DELIVERIES then
+    return nil, 'delivery count is at its limit ' .. MAX_DELIVERIES
+  end
   return pack_entry(parsed.priority, parsed.deliveries + 1, parsed.rest)
 end
 
